@@ -1,0 +1,1 @@
+"""Cross-cutting pieces of the core: middleware, the core's Celery tasks, checks."""

@@ -1,0 +1,99 @@
+"""Builds the Anjuyuan (安居苑) demo. Deterministic and idempotent: running it twice
+leaves the same data as running it once; every random choice comes from one seeded RNG.
+
+Later layers add their own steps to ``STEPS`` (the core's) or contribute demo data
+through the plugin contract.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from anju.permissions import roles
+from anju.portal.models import StandardPage
+from anju.portal.site import ensure_home_page
+
+SEED = 20261125
+DEMO_PASSWORD = "anju-demo-2026"
+ADMIN_USERNAME = "admin"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    role: roles.Role | None  # None: superuser
+
+
+ACCOUNTS = (
+    DemoAccount(ADMIN_USERNAME, "系统管理员", None),
+    DemoAccount("weiyuan", "李建国", roles.COMMITTEE),
+    DemoAccount("wanggeyuan1", "王秀英", roles.GRID_WORKER),
+    DemoAccount("daibiao1", "张志强", roles.RESIDENT_REP),
+    DemoAccount("fuwu", "陈丽", roles.SERVICE_STAFF),
+    DemoAccount("jumin", "刘桂兰", roles.RESIDENT),
+)
+
+HOME_TITLE = "安居苑社区"
+HOME_INTRO = "安居苑社区 870 户、2453 人，5 个网格，服务到家家户户。"
+PAGES = (
+    (
+        "about",
+        "社区简介",
+        "安居苑是一个易地搬迁安置社区。",
+        "<p>社区实行网格化服务管理，共划分 5 个网格，每个网格配备一名专职网格员，"
+        "并由一名两委人员、一名网格员、一名居民代表组成“3个1”服务团队。</p>",
+    ),
+    (
+        "service-station",
+        "便民服务站",
+        "镇上的工作人员在这里为居民办理业务，不用再跑回村里。",
+        "<p>开放时间：周一至周五 8:30–12:00，14:30–17:30。</p>",
+    ),
+)
+
+
+def _accounts(rng: random.Random, out: list[str]) -> None:
+    User = get_user_model()
+    groups = roles.setup_roles()
+    for account in ACCOUNTS:
+        user, created = User.objects.get_or_create(username=account.username)
+        user.first_name = account.full_name
+        user.email = f"{account.username}@anjuyuan.example"
+        user.is_superuser = account.role is None
+        user.is_staff = account.role is None or account.role.staff
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        if account.role is not None:
+            user.groups.set([groups[account.role.code]])
+    out.append(f"accounts: {len(ACCOUNTS)}")
+
+
+def _pages(rng: random.Random, out: list[str]) -> None:
+    home = ensure_home_page()
+    if (home.title, home.intro) != (HOME_TITLE, HOME_INTRO):
+        home.title = home.draft_title = HOME_TITLE
+        home.intro = HOME_INTRO
+        home.save_revision().publish()
+    existing = set(home.get_children().values_list("slug", flat=True))
+    for slug, title, intro, body in PAGES:
+        if slug not in existing:
+            home.add_child(instance=StandardPage(title=title, slug=slug, intro=intro, body=body))
+    out.append(f"pages: {len(PAGES) + 1}")
+
+
+STEPS: list[Callable[[random.Random, list[str]], None]] = [_accounts, _pages]
+
+
+def load_demo() -> list[str]:
+    """Load every step in one transaction; return one summary line per step."""
+    rng = random.Random(SEED)
+    out: list[str] = []
+    with transaction.atomic():
+        for step in STEPS:
+            step(rng, out)
+    return out

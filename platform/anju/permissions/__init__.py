@@ -1,0 +1,1 @@
+"""Roles (as groups) and, on top of them, grid-scoped object permissions."""

@@ -1,0 +1,61 @@
+"""The roles people hold in a community, kept as Django groups.
+
+A role is a group with a fixed machine name (the group's name is the role's Chinese title,
+so staff see it in Wagtail's group admin as they say it). ``setup_roles`` creates the
+groups and gives them their model permissions; it is idempotent.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    name: str  # the group's name: the role as staff call it
+    label: object  # translatable title
+    staff: bool  # may enter the Wagtail admin
+    grid_restricted: bool  # sees only the grids it is assigned to
+    permissions: tuple[str, ...] = field(default=())  # "app_label.codename"
+
+
+COMMITTEE = Role("committee", "两委人员", _("Committee member"), True, False)
+GRID_WORKER = Role("grid_worker", "网格员", _("Grid worker"), True, True)
+RESIDENT_REP = Role("resident_rep", "居民代表", _("Resident representative"), True, True)
+SERVICE_STAFF = Role("service_staff", "服务人员", _("Service staff"), True, False)
+RESIDENT = Role("resident", "居民", _("Resident"), False, False)
+
+ROLES: tuple[Role, ...] = (COMMITTEE, GRID_WORKER, RESIDENT_REP, SERVICE_STAFF, RESIDENT)
+ADMIN_ACCESS = "wagtailadmin.access_admin"
+
+
+def role_permissions(role: Role) -> list[str]:
+    perms = list(role.permissions)
+    if role.staff:
+        perms.append(ADMIN_ACCESS)
+    return perms
+
+
+@transaction.atomic
+def setup_roles() -> dict[str, Group]:
+    """Create or update the role groups. Returns {role code: group}."""
+    groups = {}
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.name)
+        wanted = role_permissions(role)
+        perms = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".", 1)
+            perms.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.add(*perms)
+        groups[role.code] = group
+    return groups
+
+
+def group_for(role: Role) -> Group:
+    return Group.objects.get(name=role.name)

@@ -1,0 +1,1 @@
+"""The resident portal: home page, standard pages, language switch."""

@@ -1,0 +1,27 @@
+"""Tests: whatever DATABASE_URL / REDIS_URL / CELERY_BROKER_URL say (CI sets all three),
+the embedded default otherwise."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env("SECRET_KEY", default="test-only-secret-key-not-for-production-use-0123456789")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Serve straight from the apps' static folders; no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if REDIS_URL:  # noqa: F405
+    # Tests share one Redis with anything else on the machine: keep our keys apart.
+    CACHES["default"]["KEY_PREFIX"] = "anju-test"  # noqa: F405
+
+# Tasks run in-process unless a test asks for the real worker (the ``celery_worker``
+# fixture in tests/conftest.py turns this off and starts one on the Redis broker).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# A queue of our own, so a test run never feeds (or is fed by) another worker on the broker.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"anju-test-{os.getpid()}")

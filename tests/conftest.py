@@ -1,0 +1,190 @@
+"""Shared fixtures and the rules for tests that need real services.
+
+Tests marked ``postgres``, ``redis``, ``celery_worker`` or ``browser`` run whenever the
+service is configured (DATABASE_URL, REDIS_URL, CELERY_BROKER_URL, /usr/bin/chromium).
+On a bare machine they are skipped with the reason. With ANJU_REQUIRE_SERVICES=1 (set by
+.ci/run) any skipped test fails the run: CI must exercise the real parts.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _db_is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _broker_is_redis() -> bool:
+    return settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+
+
+SERVICES = {
+    "postgres": (_db_is_postgres, "needs PostgreSQL: set DATABASE_URL=postgres://..."),
+    "redis": (lambda: bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://..."),
+    "celery_worker": (
+        _broker_is_redis,
+        "needs a Celery worker on Redis: set CELERY_BROKER_URL=redis://...",
+    ),
+    "browser": (
+        lambda: os.path.exists(CHROMIUM) and _playwright_installed(),
+        f"needs Debian's chromium at {CHROMIUM} and the playwright package",
+    ),
+}
+
+
+def _playwright_installed() -> bool:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def services_required() -> bool:
+    return os.environ.get("ANJU_REQUIRE_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for name, (available, reason) in SERVICES.items():
+            if item.get_closest_marker(name) and not available():
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if services_required() and _skipped and not hasattr(session.config, "workerinput"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(
+                f"ANJU_REQUIRE_SERVICES=1 but {len(_skipped)} test(s) skipped "
+                f"(first: {_skipped[0]}): CI must run every test.",
+                red=True,
+            )
+
+
+# --- a real Celery worker -------------------------------------------------------------
+
+
+def _worker_database_url(db_settings) -> str:
+    """The URL of the *test* database, for a worker in another process."""
+    if db_settings["ENGINE"] == "django.db.backends.postgresql":
+        user = db_settings.get("USER") or ""
+        password = f":{db_settings['PASSWORD']}" if db_settings.get("PASSWORD") else ""
+        auth = f"{user}{password}@" if user else ""
+        host = db_settings.get("HOST") or "localhost"
+        port = f":{db_settings['PORT']}" if db_settings.get("PORT") else ""
+        return f"postgres://{auth}{host}{port}/{db_settings['NAME']}"
+    return f"sqlite:///{db_settings['NAME']}"
+
+
+class CeleryWorker:
+    """A ``celery -A anju worker`` process consuming this test session's own queue."""
+
+    def __init__(self, queue: str, env: dict[str, str]):
+        self.queue = queue
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = REPO / f".pytest_cache/celery-worker-{queue}.log"
+
+    def start(self, timeout: float = 30.0) -> None:
+        self.log.parent.mkdir(exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "anju",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "-Q",
+                self.queue,
+                "--loglevel=INFO",
+                "--hostname",
+                f"{self.queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=REPO,
+            env=self.env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        from anju.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited early:\n{self.log.read_text()}")
+            replies = app.control.ping(
+                destination=[f"{self.queue}@{os.uname().nodename}"], timeout=0.5
+            )
+            if replies:
+                return
+        raise RuntimeError(f"Celery worker did not answer in {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+
+    def kill(self) -> None:
+        """Kill the worker hard (SIGKILL), as a crash or an OOM kill would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 9)
+            self.process.wait()
+
+
+@pytest.fixture
+def celery_worker(request, django_db_blocker, settings):
+    """Start a real worker on the Redis broker and send tasks to it, not in-process.
+
+    Tests that need the worker to see their rows must be transactional
+    (``@pytest.mark.django_db(transaction=True)``): the worker is another process.
+    """
+    if not _broker_is_redis():
+        pytest.skip(SERVICES["celery_worker"][1])
+    from django.db import connection
+
+    from anju.celery import app
+
+    queue = app.conf.task_default_queue  # this test process's own (settings/test.py)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "anju.settings.test",
+        "DATABASE_URL": _worker_database_url(connection.settings_dict),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    worker = CeleryWorker(queue, env)
+    worker.start()
+    yield worker
+    worker.stop()
+    app.conf.task_always_eager = old
