@@ -188,3 +188,58 @@ def celery_worker(request, django_db_blocker, settings):
     yield worker
     worker.stop()
     app.conf.task_always_eager = old
+
+
+# --- a small community with a person in every role ------------------------------------
+
+
+class World:
+    """Two grids of one community, with residents in each, and one user per role.
+
+    ``users`` maps role name to user: superuser, committee (sees the whole community),
+    grid_worker and resident_rep (seated on grid 1 only), service_staff, resident.
+    ``anonymous`` is not in ``users``.
+    """
+
+
+@pytest.fixture
+def world(db):
+    from anju.community.models import TeamRole
+    from anju.permissions import roles
+    from tests import factories as f
+
+    roles.setup_roles()
+    w = World()
+    w.community = f.CommunityFactory(code="anjuyuan")
+    w.grid1 = f.GridFactory(community=w.community, number=1, name="第一网格")
+    w.grid2 = f.GridFactory(community=w.community, number=2, name="第二网格")
+    w.building1 = f.BuildingFactory(grid=w.grid1, name="1号楼")
+    w.building2 = f.BuildingFactory(grid=w.grid2, name="2号楼")
+    w.household1 = f.HouseholdFactory(building=w.building1, room="101")
+    w.household2 = f.HouseholdFactory(building=w.building2, room="201")
+    w.resident1 = f.ResidentFactory(household=w.household1, name="王小明")
+    w.resident2 = f.ResidentFactory(household=w.household2, name="李大红")
+    w.household1.head = w.resident1
+    w.household1.save()
+    w.household2.head = w.resident2
+    w.household2.save()
+    w.users = {
+        "superuser": f.UserFactory(username="root", is_superuser=True),
+        "committee": f.UserFactory(username="committee", role=roles.COMMITTEE),
+        "grid_worker": f.UserFactory(username="gridworker", role=roles.GRID_WORKER),
+        "resident_rep": f.UserFactory(username="rep", role=roles.RESIDENT_REP),
+        "service_staff": f.UserFactory(username="staff", role=roles.SERVICE_STAFF),
+        "resident": f.UserFactory(username="resident", role=roles.RESIDENT, is_staff=False),
+    }
+    f.seat(w.users["committee"], w.grid1, TeamRole.COMMITTEE)
+    f.seat(w.users["grid_worker"], w.grid1, TeamRole.GRID_WORKER)
+    f.seat(w.users["resident_rep"], w.grid1, TeamRole.RESIDENT_REP)
+    w.visit1 = f.VisitFactory(household=w.household1, visitor=w.users["grid_worker"])
+    w.visit2 = f.VisitFactory(household=w.household2, visitor=w.users["committee"])
+    return w
+
+
+#: Which roles see grid 2's rows (the grid worker and representative sit on grid 1 only).
+SEES_GRID_2 = {"superuser", "committee"}
+#: Roles with any access to community records at all.
+SEES_COMMUNITY_DATA = {"superuser", "committee", "grid_worker", "resident_rep"}

@@ -6,3 +6,6 @@ class PermissionsConfig(AppConfig):
     name = "anju.permissions"
     label = "anju_permissions"
     verbose_name = _("Roles and permissions")
+
+    def ready(self):
+        from . import grants  # noqa: F401  (connects the seat → grant signals)

@@ -22,9 +22,61 @@ class Role:
     permissions: tuple[str, ...] = field(default=())  # "app_label.codename"
 
 
-COMMITTEE = Role("committee", "两委人员", _("Committee member"), True, False)
-GRID_WORKER = Role("grid_worker", "网格员", _("Grid worker"), True, True)
-RESIDENT_REP = Role("resident_rep", "居民代表", _("Resident representative"), True, True)
+def _crud(*models: str, actions=("view", "add", "change", "delete")) -> tuple[str, ...]:
+    return tuple(f"community.{action}_{model}" for model in models for action in actions)
+
+
+_COMMUNITY_MODELS = (
+    "community",
+    "grid",
+    "gridteammember",
+    "building",
+    "household",
+    "resident",
+    "visit",
+    "specialgroup",
+)
+
+# Model permissions say what a role may do to a kind of record; which records is decided
+# by the grids the person's team seats grant (anju.permissions.scope).
+COMMITTEE = Role(
+    "committee",
+    "两委人员",
+    _("Committee member"),
+    True,
+    False,
+    permissions=_crud(*_COMMUNITY_MODELS)
+    + ("community.view_full_id_number", "anju_core.view_auditentry"),
+)
+GRID_WORKER = Role(
+    "grid_worker",
+    "网格员",
+    _("Grid worker"),
+    True,
+    True,
+    permissions=_crud("grid", "building", "gridteammember", "specialgroup", actions=("view",))
+    + _crud("household", "resident", "visit", actions=("view", "add", "change"))
+    # Grid workers file applications on residents' behalf (代办): they may see a whole
+    # ID number of their own grid's residents, and every look is audited.
+    + ("community.view_full_id_number",),
+)
+RESIDENT_REP = Role(
+    "resident_rep",
+    "居民代表",
+    _("Resident representative"),
+    True,
+    True,
+    permissions=_crud(
+        "grid",
+        "building",
+        "gridteammember",
+        "household",
+        "resident",
+        "visit",
+        "specialgroup",
+        actions=("view",),
+    ),
+)
 SERVICE_STAFF = Role("service_staff", "服务人员", _("Service staff"), True, False)
 RESIDENT = Role("resident", "居民", _("Resident"), False, False)
 

@@ -26,6 +26,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # the core, lowest layer first
     "anju.core",
+    "anju.community",
     "anju.permissions",
     "anju.portal",
     "anju.api",
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Deny by default: staff routes that do not declare their grid scope are refused to
+    # grid-restricted roles (anju.permissions.urlscope).
+    "anju.permissions.urlscope.GridScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -142,6 +146,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+
+# --- personal data ------------------------------------------------------------------
+# ID and phone numbers are encrypted at rest (django-fernet-encrypted-fields) with keys
+# derived from SECRET_KEY (and SECRET_KEY_FALLBACKS while rotating) and this salt.
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALT", default=["anju-personal-data"])
+# Keys the digest that makes encrypted ID numbers unique and searchable. Changing it
+# needs a re-hash of every resident (manage.py rehash_id_numbers), so it is separate
+# from SECRET_KEY and should be set once per installation.
+ID_NUMBER_HASH_KEY = env("ID_NUMBER_HASH_KEY", default=SECRET_KEY)
 
 # --- language and time --------------------------------------------------------------
 # zh-hans must be set before the first migrate: Wagtail creates its default Locale from it.

@@ -1,0 +1,406 @@
+"""Community → Grid → Building → Household → Resident, the grid team, the visit log.
+
+Every model below a grid says how to reach its grid (``grid_path``); the permissions
+layer filters any queryset by the grids a user may see with that path, in one query.
+"""
+
+import datetime
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
+
+from .idnumbers import (
+    birth_date_of,
+    mask_id_number,
+    mask_phone,
+    normalise_id_number,
+    validate_id_number,
+    validate_phone,
+)
+
+AGED_THRESHOLD = 70  # the canteen's and the elderly centre's "aged 70+" (derived, never typed)
+
+
+class Community(models.Model):
+    """A community (社区), such as Anjuyuan. A county runs many in one installation."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["name"]
+        permissions = [("view_whole_community", _("Can see every grid of the community"))]
+
+    def __str__(self):
+        return self.name
+
+
+class Grid(models.Model):
+    """A grid (网格): the unit one grid worker and its "3个1" team look after."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="grids", verbose_name=_("community")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=100)
+
+    grid_path = "pk"
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["community_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="grid_number_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamRole(models.TextChoices):
+    COMMITTEE = "committee", _("Committee member")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    RESIDENT_REP = "resident_rep", _("Resident representative")
+
+
+class GridTeamMember(models.Model):
+    """One seat of a grid's "3个1" team: a committee member, a grid worker and a resident
+    representative per grid. One person may sit on several grids' teams.
+
+    Seats grant and revoke the holder's object permissions on the grid (and, for
+    committee members, on the whole community): see anju.permissions.grants.
+    """
+
+    grid = models.ForeignKey(
+        Grid, on_delete=models.CASCADE, related_name="team", verbose_name=_("grid")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="grid_seats",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=TeamRole.choices)
+
+    grid_path = "grid"
+
+    class Meta:
+        verbose_name = _("grid team member")
+        verbose_name_plural = _("grid team members")
+        ordering = ["grid_id", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "role"], name="one_seat_per_role_per_grid")
+        ]
+
+    def __str__(self):
+        return f"{self.grid} · {self.get_role_display()} · {self.user}"
+
+
+class Building(models.Model):
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("grid")
+    )
+    name = models.CharField(_("name"), max_length=50, help_text=_("For example 3号楼."))
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    grid_path = "grid"
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["grid_id", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "name"], name="building_name_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Household(models.Model):
+    """A household (户) at one address: building, unit and room."""
+
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("building")
+    )
+    unit = models.CharField(_("unit"), max_length=20, help_text=_("For example 2单元."))
+    room = models.CharField(_("room"), max_length=20, help_text=_("For example 301."))
+    head = models.ForeignKey(
+        "Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("head of household"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    grid_path = "building__grid"
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["building_id", "unit", "room"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "unit", "room"], name="address_unique")
+        ]
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def address(self) -> str:
+        return f"{self.building.name}{self.unit}{self.room}"
+
+    def clean(self):
+        if self.head_id and self.pk and self.head.household_id != self.pk:
+            raise ValidationError({"head": _("The head of household must live in it.")})
+
+
+class SpecialGroup(models.Model):
+    """A special-group tag (特殊群体): low-income, five-guarantee, disabled, ... Built-in
+    groups have a fixed code; staff add their own. "Aged 70+" is not a tag: it is
+    derived from the birth date."""
+
+    LOW_INCOME = "low_income"
+    FIVE_GUARANTEE = "five_guarantee"
+    DISABLED = "disabled"
+    LIVING_ALONE = "living_alone"
+    MIGRANT_WORKER = "migrant_worker"
+    MIGRANT_CHILD = "migrant_child"
+    BUILT_IN = {
+        LOW_INCOME: "低保",
+        FIVE_GUARANTEE: "五保户",
+        DISABLED: "残疾人",
+        LIVING_ALONE: "独居",
+        MIGRANT_WORKER: "外出务工",
+        MIGRANT_CHILD: "留守儿童",
+    }
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    built_in = models.BooleanField(_("built in"), default=False, editable=False)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Shown only to roles that need it (for example low-income status)."),
+    )
+
+    class Meta:
+        verbose_name = _("special group")
+        verbose_name_plural = _("special groups")
+        ordering = ["-built_in", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+def id_number_digest(id_number: str) -> str:
+    """A keyed hash of the number: equal numbers give equal digests, so uniqueness and
+    look-up work although the number itself is stored encrypted."""
+    key = settings.ID_NUMBER_HASH_KEY.encode()
+    return hmac.new(key, normalise_id_number(id_number).encode(), hashlib.sha256).hexdigest()
+
+
+class ResidentQuerySet(models.QuerySet):
+    def aged_at_least(self, years: int, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        try:
+            cutoff = on.replace(year=on.year - years)
+        except ValueError:  # 29 February
+            cutoff = on.replace(year=on.year - years, day=28)
+        return self.filter(birth_date__lte=cutoff)
+
+    def aged_70_plus(self):
+        return self.aged_at_least(AGED_THRESHOLD)
+
+
+class Resident(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("head of household")
+        SPOUSE = "spouse", _("spouse")
+        CHILD = "child", _("child")
+        CHILD_IN_LAW = "child_in_law", _("son- or daughter-in-law")
+        PARENT = "parent", _("parent")
+        GRANDCHILD = "grandchild", _("grandchild")
+        SIBLING = "sibling", _("brother or sister")
+        OTHER = "other", _("other")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("household")
+    )
+    # Kept equal to household.building.grid.community on save: ID numbers are unique per
+    # community, and a constraint needs the column.
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    id_number = EncryptedCharField(_("ID number"), max_length=18, validators=[validate_id_number])
+    id_number_digest = models.CharField(max_length=64, editable=False, db_index=True)
+    phone = EncryptedCharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    relation = models.CharField(
+        _("relation to the head"), max_length=20, choices=Relation.choices, default=Relation.HEAD
+    )
+    groups = models.ManyToManyField(
+        SpecialGroup, blank=True, related_name="residents", verbose_name=_("special groups")
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    grid_path = "household__building__grid"
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "id_number_digest"], name="id_number_unique_in_community"
+            )
+        ]
+        permissions = [("view_full_id_number", _("Can see whole ID numbers (audited)"))]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @cached_property
+    def age(self) -> int:
+        today = timezone.localdate()
+        born = self.birth_date
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def is_aged_70_plus(self) -> bool:
+        return self.age >= AGED_THRESHOLD
+
+    def clean(self):
+        errors = {}
+        if self.id_number:
+            self.id_number = normalise_id_number(self.id_number)
+            born = birth_date_of(self.id_number)
+            if self.birth_date and born and born != self.birth_date:
+                errors["birth_date"] = _(
+                    "The birth date does not agree with the ID number (%(date)s)."
+                ) % {"date": born.isoformat()}
+        if self.phone:
+            self.phone = self.phone.strip().replace(" ", "")
+        if self.household_id:
+            self.community_id = self.household.building.grid.community_id
+            if self.id_number:
+                duplicate = (
+                    Resident.objects.filter(
+                        community_id=self.community_id,
+                        id_number_digest=id_number_digest(self.id_number),
+                    )
+                    .exclude(pk=self.pk)
+                    .exists()
+                )
+                if duplicate:
+                    errors["id_number"] = _(
+                        "A resident with this ID number is already registered in this community."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.id_number = normalise_id_number(self.id_number)
+        self.id_number_digest = id_number_digest(self.id_number)
+        if not self.community_id or self._household_changed():
+            self.community_id = (
+                Household.objects.filter(pk=self.household_id)
+                .values_list("building__grid__community_id", flat=True)
+                .get()
+            )
+        super().save(*args, **kwargs)
+
+    def _household_changed(self) -> bool:
+        return (
+            bool(self.pk)
+            and not Resident.objects.filter(pk=self.pk, household_id=self.household_id).exists()
+        )
+
+
+class Visit(models.Model):
+    """A home visit (入户走访) with the four questions (四问)."""
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        PHONE = "phone", _("phone")
+        WECHAT = "wechat", _("WeChat")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="visits", verbose_name=_("household")
+    )
+    visited_on = models.DateField(_("date"), default=timezone.localdate, db_index=True)
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("visited by"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.IN_PERSON
+    )
+    basic_situation = models.TextField(_("basic situation"), blank=True)
+    family_matters = models.TextField(_("family matters"), blank=True)
+    difficulties = models.TextField(_("difficulties and needs"), blank=True)
+    suggestions = models.TextField(_("opinions and suggestions"), blank=True)
+    follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
+    follow_up_due = models.DateField(_("follow up by"), null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(_("follow-up done"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    grid_path = "household__building__grid"
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_needed=True) | Q(follow_up_due__isnull=True),
+                name="follow_up_due_only_when_needed",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.household} · {self.visited_on}"
+
+    def clean(self):
+        if self.follow_up_needed and not self.follow_up_due:
+            raise ValidationError({"follow_up_due": _("Say by when the follow-up is due.")})
+        if not self.follow_up_needed:
+            self.follow_up_due = None
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": _("A visit cannot be in the future.")})

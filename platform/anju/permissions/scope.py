@@ -1,0 +1,91 @@
+"""Grid scoping: which grids a user may see, and the one way to filter any queryset.
+
+Seats on a grid's team grant django-guardian object permissions (anju.permissions.grants):
+``community.view_grid`` on the grid, and for committee members
+``community.view_whole_community`` on its community. A superuser sees everything.
+
+Rows below a grid are never checked one by one: ``scope_queryset`` adds a single
+``<grid_path>__in (subquery)`` filter, where ``grid_path`` is declared on the model
+(``Household.grid_path == "building__grid"``). Admin lists, edit views, search, the API
+and exports all call it, so they all answer the same.
+"""
+
+from django.db.models import Model, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from anju.community.models import Community, Grid
+
+from . import roles
+
+_CACHE_ATTR = "_anju_visible_grids"
+
+
+def visible_grids(user) -> QuerySet:
+    """The grids ``user`` may see, as a lazy queryset (usable as a subquery)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Grid.objects.none()
+    if user.is_superuser:
+        return Grid.objects.all()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    grids = get_objects_for_user(user, "community.view_grid", klass=Grid, accept_global_perms=False)
+    communities = get_objects_for_user(
+        user, "community.view_whole_community", klass=Community, accept_global_perms=False
+    )
+    result = Grid.objects.filter(
+        Q(pk__in=grids.values("pk")) | Q(community__in=communities.values("pk"))
+    )
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget(user) -> None:
+    """Drop the per-request memo after grants change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def grid_path_of(model: type[Model]) -> str:
+    try:
+        return model.grid_path
+    except AttributeError:
+        raise TypeError(f"{model.__name__} declares no grid_path: it cannot be scoped") from None
+
+
+def scope_queryset(queryset: QuerySet, user) -> QuerySet:
+    """``queryset`` narrowed to rows in grids ``user`` may see. One query, any size."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return queryset
+    if queryset.model is Community:  # above the grids: visible if any of its grids is
+        return queryset.filter(pk__in=visible_grids(user).values("community_id"))
+    path = grid_path_of(queryset.model)
+    return queryset.filter(**{f"{path}__in": visible_grids(user).values("pk")})
+
+
+def can_see(user, obj: Model) -> bool:
+    """Whether ``obj`` lies in a grid ``user`` may see (one query)."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return True
+    return scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def is_grid_restricted(user) -> bool:
+    """True for people who may only ever see their own grids (grid workers, resident
+    representatives) and hold no wider role. Undeclared staff views refuse them."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return False
+    names = _group_names(user)
+    wide = {r.name for r in roles.ROLES if r.staff and not r.grid_restricted}
+    narrow = {r.name for r in roles.ROLES if r.grid_restricted}
+    return bool(names & narrow) and not (names & wide)
+
+
+def _group_names(user) -> set[str]:
+    cached = getattr(user, "_anju_group_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._anju_group_names = cached
+    return cached
