@@ -286,6 +286,23 @@ class Resident(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.id_number = normalise_id_number(self.id_number)
+        self.id_number_digest = id_number_digest(self.id_number)
+        if not self.community_id or self._household_changed():
+            self.community_id = (
+                Household.objects.filter(pk=self.household_id)
+                .values_list("building__grid__community_id", flat=True)
+                .get()
+            )
+        super().save(*args, **kwargs)
+
+    def _household_changed(self) -> bool:
+        return (
+            bool(self.pk)
+            and not Resident.objects.filter(pk=self.pk, household_id=self.household_id).exists()
+        )
+
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
@@ -332,23 +349,6 @@ class Resident(models.Model):
                     )
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.id_number = normalise_id_number(self.id_number)
-        self.id_number_digest = id_number_digest(self.id_number)
-        if not self.community_id or self._household_changed():
-            self.community_id = (
-                Household.objects.filter(pk=self.household_id)
-                .values_list("building__grid__community_id", flat=True)
-                .get()
-            )
-        super().save(*args, **kwargs)
-
-    def _household_changed(self) -> bool:
-        return (
-            bool(self.pk)
-            and not Resident.objects.filter(pk=self.pk, household_id=self.household_id).exists()
-        )
 
 
 class Visit(models.Model):
