@@ -257,7 +257,10 @@ class Resident(models.Model):
     birth_date = models.DateField(_("birth date"))
     id_number = EncryptedCharField(_("ID number"), max_length=18, validators=[validate_id_number])
     id_number_digest = models.CharField(max_length=64, editable=False, db_index=True)
-    phone = EncryptedCharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    # null: the encrypted field stores an empty value as NULL.
+    phone = EncryptedCharField(
+        _("phone"), max_length=30, blank=True, null=True, validators=[validate_phone]
+    )
     relation = models.CharField(
         _("relation to the head"), max_length=20, choices=Relation.choices, default=Relation.HEAD
     )

@@ -16,6 +16,8 @@ from anju.permissions import roles
 from anju.portal.models import StandardPage
 from anju.portal.site import ensure_home_page
 
+from .community import load_community
+
 SEED = 20261125
 DEMO_PASSWORD = "anju-demo-2026"
 ADMIN_USERNAME = "admin"
@@ -30,9 +32,17 @@ class DemoAccount:
 
 ACCOUNTS = (
     DemoAccount(ADMIN_USERNAME, "系统管理员", None),
-    DemoAccount("weiyuan", "李建国", roles.COMMITTEE),
-    DemoAccount("wanggeyuan1", "王秀英", roles.GRID_WORKER),
-    DemoAccount("daibiao1", "张志强", roles.RESIDENT_REP),
+    DemoAccount("weiyuan", "李建国", roles.COMMITTEE),  # committee seat on grids 1–2
+    DemoAccount("weiyuan2", "赵红梅", roles.COMMITTEE),  # grids 3–4
+    DemoAccount("weiyuan3", "孙德福", roles.COMMITTEE),  # grid 5
+    *(
+        DemoAccount(f"wanggeyuan{i}", name, roles.GRID_WORKER)
+        for i, name in enumerate(["王秀英", "刘海燕", "陈志华", "杨春兰", "黄建军"], start=1)
+    ),
+    *(
+        DemoAccount(f"daibiao{i}", name, roles.RESIDENT_REP)
+        for i, name in enumerate(["张志强", "周玉珍", "吴国平", "徐桂芳", "马文斌"], start=1)
+    ),
     DemoAccount("fuwu", "陈丽", roles.SERVICE_STAFF),
     DemoAccount("jumin", "刘桂兰", roles.RESIDENT),
 )
@@ -56,7 +66,7 @@ PAGES = (
 )
 
 
-def _accounts(rng: random.Random, out: list[str]) -> None:
+def _accounts(rng: random.Random, out: list[str], ctx: dict) -> None:
     User = get_user_model()
     groups = roles.setup_roles()
     for account in ACCOUNTS:
@@ -70,10 +80,11 @@ def _accounts(rng: random.Random, out: list[str]) -> None:
         user.save()
         if account.role is not None:
             user.groups.set([groups[account.role.code]])
+        ctx[account.username] = user
     out.append(f"accounts: {len(ACCOUNTS)}")
 
 
-def _pages(rng: random.Random, out: list[str]) -> None:
+def _pages(rng: random.Random, out: list[str], ctx: dict) -> None:
     home = ensure_home_page()
     if (home.title, home.intro) != (HOME_TITLE, HOME_INTRO):
         home.title = home.draft_title = HOME_TITLE
@@ -86,14 +97,22 @@ def _pages(rng: random.Random, out: list[str]) -> None:
     out.append(f"pages: {len(PAGES) + 1}")
 
 
-STEPS: list[Callable[[random.Random, list[str]], None]] = [_accounts, _pages]
+def _community(rng: random.Random, out: list[str], ctx: dict) -> None:
+    load_community(rng, out, staff=ctx)
+
+
+#: Each step gets the seeded RNG, the summary lines to append to, and a dict shared by
+#: the steps (the accounts step puts every demo user in it by username).
+Step = Callable[[random.Random, list[str], dict], None]
+STEPS: list[Step] = [_accounts, _pages, _community]
 
 
 def load_demo() -> list[str]:
     """Load every step in one transaction; return one summary line per step."""
     rng = random.Random(SEED)
     out: list[str] = []
+    ctx: dict = {}
     with transaction.atomic():
         for step in STEPS:
-            step(rng, out)
+            step(rng, out, ctx)
     return out

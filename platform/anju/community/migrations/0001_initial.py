@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 ('birth_date', models.DateField(verbose_name='birth date')),
                 ('id_number', encrypted_fields.fields.EncryptedCharField(max_length=18, validators=[anju.community.idnumbers.validate_id_number], verbose_name='ID number')),
                 ('id_number_digest', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('phone', encrypted_fields.fields.EncryptedCharField(blank=True, max_length=30, validators=[anju.community.idnumbers.validate_phone], verbose_name='phone')),
+                ('phone', encrypted_fields.fields.EncryptedCharField(blank=True, max_length=30, null=True, validators=[anju.community.idnumbers.validate_phone], verbose_name='phone')),
                 ('relation', models.CharField(choices=[('head', 'head of household'), ('spouse', 'spouse'), ('child', 'child'), ('child_in_law', 'son- or daughter-in-law'), ('parent', 'parent'), ('grandchild', 'grandchild'), ('sibling', 'brother or sister'), ('other', 'other')], default='head', max_length=20, verbose_name='relation to the head')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
