@@ -81,6 +81,7 @@ BUILT_IN: tuple[tuple[str, Scope], ...] = (
     ("wagtailredirects:*", Scope.COMMUNITY),
     ("wagtailsearchpromotions:*", Scope.COMMUNITY),
     ("wagtailusers_*", Scope.COMMUNITY),
+    ("wagtailsites:*", Scope.COMMUNITY),
     ("wagtailsettings:*", Scope.COMMUNITY),
     ("wagtailcore_*", Scope.COMMUNITY),
     ("wagtaillocales:*", Scope.COMMUNITY),
@@ -94,6 +95,12 @@ BUILT_IN: tuple[tuple[str, Scope], ...] = (
     ("api-platform", Scope.PUBLIC),
 )
 
+# Unnamed routes we do not own, by their full route string.
+BUILT_IN_ROUTES: dict[str, Scope] = {
+    "admin/test404/": Scope.NO_GRID_DATA,  # Wagtail's 404 preview
+    "admin/^.*/$": Scope.NO_GRID_DATA,  # Wagtail's catch-all "not found" inside the admin
+}
+
 
 def _declared(view) -> Scope | None:
     for candidate in (view, getattr(view, "view_class", None), getattr(view, "cls", None)):
@@ -106,7 +113,7 @@ def _declared(view) -> Scope | None:
     return None
 
 
-def scope_of(view, route_name: str | None) -> Scope | None:
+def scope_of(view, route_name: str | None, route: str | None = None) -> Scope | None:
     """The declared scope of a resolved view: its own declaration first, then the
     patterns for views we do not own. None means undeclared."""
     declared = _declared(view)
@@ -116,7 +123,7 @@ def scope_of(view, route_name: str | None) -> Scope | None:
         for pattern, scope in BUILT_IN:
             if fnmatchcase(route_name, pattern):
                 return scope
-    return None
+    return BUILT_IN_ROUTES.get(route or "")
 
 
 def route_name(resolver_match) -> str | None:
@@ -142,7 +149,8 @@ class GridScopeMiddleware:
         path = request.path_info
         if not is_staff_path(path):
             return None
-        scope = scope_of(view_func, route_name(request.resolver_match))
+        match = request.resolver_match
+        scope = scope_of(view_func, route_name(match), match.route if match else None)
         if scope in ALLOWED_FOR_GRID_RESTRICTED and scope is not None:
             return None
         if not is_grid_restricted(request.user):
