@@ -161,3 +161,27 @@ class GridScopeMiddleware:
                 status=403,
             )
         raise PermissionDenied(_("This page is not available to grid-restricted roles."))
+
+
+def declare_scope_for_patterns(patterns, scope: Scope):
+    """Declare ``scope`` for every view in a list of URL patterns (recursively), where
+    they are mounted: for a viewset or an included app whose views all hold the same
+    kind of data. A view's own, more specific declaration is kept."""
+    from django.urls import URLPattern, URLResolver
+
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            declare_scope_for_patterns(pattern.url_patterns, scope)
+        elif isinstance(pattern, URLPattern) and _declared(pattern.callback) is None:
+            pattern.callback.grid_scope = Scope(scope)
+    return patterns
+
+
+class ScopedViewSetMixin:
+    """For Wagtail viewsets: ``grid_scope = Scope.COMMUNITY`` on the viewset declares it
+    for all of the viewset's URLs."""
+
+    grid_scope: Scope
+
+    def get_urlpatterns(self):
+        return declare_scope_for_patterns(super().get_urlpatterns(), self.grid_scope)
