@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+from anju.community.models import Resident, id_number_digest
 from anju.core import audit
 from anju.core.models import AuditEntry
-from anju.community.models import Resident, id_number_digest
 
 pytestmark = pytest.mark.django_db
 
