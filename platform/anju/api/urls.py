@@ -1,8 +1,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from anju.community.api.views import ROUTES as COMMUNITY_ROUTES
+
 from .views import PlatformView, router
 from .wagtail import wagtail_api
+
+for prefix, viewset, basename in COMMUNITY_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("v2/", wagtail_api.urls),
