@@ -1,0 +1,43 @@
+"""The community records in the staff interface: the "Community" menu with one viewset
+per model, the "My grids" page and its dashboard panel. All grid-scoped: see
+admin_views."""
+
+from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .admin_views import (
+    GRID_SCOPED_MODELS,
+    CommunityViewSetGroup,
+    GridScopedPermissionPolicy,
+    MyGridsMenuItem,
+    MyGridsView,
+    add_my_grids_panel,
+)
+
+# Before anything asks Wagtail for these models' policies (it would create a fallback).
+for _model in GRID_SCOPED_MODELS:
+    register_permission_policy(_model, GridScopedPermissionPolicy(_model))
+
+
+@hooks.register("register_admin_viewset")
+def register_community_viewsets():
+    return CommunityViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_my_grids_url():
+    return [path("my-grids/", MyGridsView.as_view(), name="anju_my_grids")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_my_grids_menu_item():
+    return MyGridsMenuItem(
+        _("My grids"), reverse_lazy("anju_my_grids"), name="my-grids", icon_name="site", order=150
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def construct_my_grids_panel(request, panels):
+    add_my_grids_panel(request, panels)
