@@ -59,7 +59,8 @@ format: install
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
-		--ignore=.venv --ignore=tests --ignore=static --ignore=node_modules
+		--ignore=.venv --ignore=tests --ignore=static --ignore=node_modules \
+		--ignore="platform/anju/plugins/scaffold/*"
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 worker: install

@@ -80,6 +80,16 @@ def pytest_sessionfinish(session, exitstatus):
             )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: cached lookups (a site's community, the
+    active plugins) must never leak from one test's rows into another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 # --- a real Celery worker -------------------------------------------------------------
 
 
@@ -206,9 +216,10 @@ class World:
 def world(db):
     from anju.community.models import TeamRole
     from anju.permissions import roles
+    from anju.plugins.grants import setup_roles
     from tests import factories as f
 
-    roles.setup_roles()
+    setup_roles()  # with the installed plugins' default grants
     w = World()
     w.community = f.CommunityFactory(code="anjuyuan")
     w.grid1 = f.GridFactory(community=w.community, number=1, name="第一网格")

@@ -5,9 +5,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from anju.plugins.mount import api_urlpatterns, portal_urlpatterns
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Plugins' APIs at /api/<slug>/, beside the core's own.
+    path("api/", include(api_urlpatterns())),
     path("api/", include("anju.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
@@ -21,4 +25,9 @@ if settings.DEBUG:
 
 # The portal: "/" is Chinese, "/en/" English. Wagtail's page tree serves everything else,
 # so it comes last.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    # Plugins' portal pages and service forms at /services/<slug>/.
+    path("services/", include(portal_urlpatterns())),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -35,6 +35,15 @@ class Community(models.Model):
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=50, unique=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    site = models.OneToOneField(
+        "wagtailcore.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="community",
+        verbose_name=_("portal site"),
+        help_text=_("The Wagtail site that is this community's portal."),
+    )
 
     class Meta:
         verbose_name = _("community")

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from anju.permissions import roles
+from anju.plugins.grants import setup_roles
 from anju.portal.models import StandardPage
 from anju.portal.site import ensure_home_page
 
@@ -68,7 +69,7 @@ PAGES = (
 
 def _accounts(rng: random.Random, out: list[str], ctx: dict) -> None:
     User = get_user_model()
-    groups = roles.setup_roles()
+    groups = setup_roles()
     for account in ACCOUNTS:
         user, created = User.objects.get_or_create(username=account.username)
         user.first_name = account.full_name
@@ -101,10 +102,17 @@ def _community(rng: random.Random, out: list[str], ctx: dict) -> None:
     load_community(rng, out, staff=ctx)
 
 
+def _plugins(rng: random.Random, out: list[str], ctx: dict) -> None:
+    from anju.plugins.registry import contributions
+
+    for contribution in contributions("demo_loaders"):
+        contribution.item(rng, out, ctx)
+
+
 #: Each step gets the seeded RNG, the summary lines to append to, and a dict shared by
 #: the steps (the accounts step puts every demo user in it by username).
 Step = Callable[[random.Random, list[str], dict], None]
-STEPS: list[Step] = [_accounts, _pages, _community]
+STEPS: list[Step] = [_accounts, _pages, _community, _plugins]
 
 
 def load_demo() -> list[str]:

@@ -46,7 +46,9 @@ COMMITTEE = Role(
     True,
     False,
     permissions=_crud(*_COMMUNITY_MODELS)
-    + ("community.view_full_id_number", "anju_core.view_auditentry"),
+    + ("community.view_full_id_number", "anju_core.view_auditentry")
+    # Committee members decide which services (plugins) their community offers.
+    + ("anju_plugins.view_pluginactivation", "anju_plugins.change_pluginactivation"),
 )
 GRID_WORKER = Role(
     "grid_worker",
@@ -92,12 +94,17 @@ def role_permissions(role: Role) -> list[str]:
 
 
 @transaction.atomic
-def setup_roles() -> dict[str, Group]:
-    """Create or update the role groups. Returns {role code: group}."""
+def setup_roles(extra: dict[str, tuple[str, ...]] | None = None) -> dict[str, Group]:
+    """Create or update the role groups. Returns {role code: group}.
+
+    ``extra`` adds permissions per role code: the plugins' default grants, gathered by
+    the plugin layer (``manage.py setup_roles``) — this layer never imports plugins.
+    """
+    extra = extra or {}
     groups = {}
     for role in ROLES:
         group, _created = Group.objects.get_or_create(name=role.name)
-        wanted = role_permissions(role)
+        wanted = role_permissions(role) + list(extra.get(role.code, ()))
         perms = []
         for dotted in wanted:
             app_label, codename = dotted.split(".", 1)

@@ -39,10 +39,12 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Filled by the notices layer and the plugin contract; empty lists until then.
+        from anju.plugins.context_processors import service_cards
+
+        # Notices are filled by the notices layer; empty until then.
         context["pinned_notices"] = []
         context["latest_notices"] = []
-        context["service_directory"] = []
+        context["service_directory"] = service_cards(request)
         return context
 
 

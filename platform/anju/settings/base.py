@@ -23,11 +23,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- applications -------------------------------------------------------------------
-INSTALLED_APPS = [
+CORE_APPS = [
     # the core, lowest layer first
     "anju.core",
     "anju.community",
     "anju.permissions",
+    "anju.plugins",
     "anju.portal",
     "anju.api",
     "anju.demo",
@@ -65,6 +66,24 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
 ]
 
+# --- plugins ------------------------------------------------------------------------
+# Found through the `anju.plugins` entry-point group (anju.plugins.discovery); no list to
+# keep here. Per-plugin settings: PLUGINS_CONFIG={"label": {...}} (JSON in the env).
+PLUGINS_CONFIG = env.json("PLUGINS_CONFIG", default={})
+# An incompatible plugin or a missing required setting stops the start (dev, test, CI);
+# production sets this False to skip the plugin with a warning instead.
+PLUGIN_ERRORS_FATAL = env.bool("PLUGIN_ERRORS_FATAL", default=True)
+
+
+def with_plugins(core_apps, fatal, extra=()):
+    from anju.plugins.discovery import installed_plugin_apps
+
+    return core_apps + installed_plugin_apps(PLUGINS_CONFIG, fatal=fatal, extra=tuple(extra))
+
+
+# Each settings module (dev, test, production) adds the plugins with its own policy.
+INSTALLED_APPS = CORE_APPS
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,6 +98,8 @@ MIDDLEWARE = [
     # Deny by default: staff routes that do not declare their grid scope are refused to
     # grid-restricted roles (anju.permissions.urlscope).
     "anju.permissions.urlscope.GridScopeMiddleware",
+    # A disabled plugin's views answer 404 (anju.plugins.activation).
+    "anju.plugins.middleware.PluginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -99,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
+                "anju.plugins.context_processors.plugins",
             ],
         },
     },

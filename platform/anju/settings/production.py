@@ -6,6 +6,9 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+# A broken plugin is skipped with a logged warning; the site still starts.
+PLUGIN_ERRORS_FATAL = env.bool("PLUGIN_ERRORS_FATAL", default=False)
+INSTALLED_APPS = with_plugins(CORE_APPS, PLUGIN_ERRORS_FATAL)  # noqa: F405
 SECRET_KEY = env("SECRET_KEY")
 if SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("SECRET_KEY must be set to a real secret in production.")

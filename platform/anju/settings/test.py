@@ -25,3 +25,10 @@ if REDIS_URL:  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # A queue of our own, so a test run never feeds (or is fed by) another worker on the broker.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"anju-test-{os.getpid()}")
+
+# The core's own tests carry a dummy plugin that uses every extension point.
+INSTALLED_APPS = with_plugins(  # noqa: F405
+    CORE_APPS,  # noqa: F405
+    PLUGIN_ERRORS_FATAL,  # noqa: F405
+    extra=env.list("ANJU_TEST_PLUGINS", default=["tests.dummy_plugin.apps.DummyPluginConfig"]),
+)

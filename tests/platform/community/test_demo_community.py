@@ -5,8 +5,8 @@ import hashlib
 import random
 
 import pytest
-from django.db.models import F
 from django.core.management import call_command
+from django.db.models import F
 
 from anju.community.idnumbers import birth_date_of, validate_id_number
 from anju.community.models import (

@@ -1,0 +1,131 @@
+"""Which plugins are active for a community, enforced from here for URLs, API, pages,
+navigation, panels, forms and signals.
+
+The answer is cached per community (and the request's community per site), so a
+portal page pays no query for it once warm; saving an activation clears the cache, so
+enabling or disabling takes effect on the next request of every process, no restart.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from anju.community.models import Community
+
+from .models import PluginActivation
+from .registry import installed_plugins
+
+_ACTIVE_KEY = "anju:plugins:active:{community_id}"
+_SITE_KEY = "anju:plugins:community-of-site:{site_id}"
+_NONE = 0
+
+
+def active_plugins(community: Community | None) -> frozenset[str]:
+    """Labels of the plugins enabled for ``community`` (None: the defaults)."""
+    plugins = installed_plugins()
+    community_id = community.pk if community is not None else _NONE
+    key = _ACTIVE_KEY.format(community_id=community_id)
+    cached = cache.get(key)
+    if cached is not None:
+        return frozenset(label for label in cached if label in plugins)
+    decided = {}
+    if community is not None:
+        decided = dict(
+            PluginActivation.objects.filter(community=community).values_list("plugin", "enabled")
+        )
+    active = frozenset(
+        label for label, config in plugins.items() if decided.get(label, config.default_enabled)
+    )
+    cache.set(key, sorted(active), timeout=None)
+    return active
+
+
+def current_community(request) -> Community | None:
+    """The community a request is about: the one whose site serves it, else the
+    installation's first community (a single-community install needs no set-up)."""
+    if request is None:
+        return None
+    if hasattr(request, "_anju_community"):
+        return request._anju_community
+    from wagtail.models import Site
+
+    site = Site.find_for_request(request)
+    site_id = site.pk if site else _NONE
+    key = _SITE_KEY.format(site_id=site_id)
+    community_id = cache.get(key)
+    community = None
+    if community_id is None:
+        community = (
+            Community.objects.filter(site_id=site_id).first() if site else None
+        ) or Community.objects.order_by("pk").first()
+        cache.set(key, community.pk if community else _NONE, timeout=300)
+    elif community_id != _NONE:
+        community = Community(pk=community_id)  # only its id is needed downstream
+    request._anju_community = community
+    return community
+
+
+def active_for_request(request) -> frozenset[str]:
+    return active_plugins(current_community(request))
+
+
+def is_active(request, label: str) -> bool:
+    return label in active_for_request(request)
+
+
+def _plugin(label: str):
+    plugins = installed_plugins()
+    if label not in plugins:
+        raise LookupError(f"No installed plugin {label!r}")
+    return plugins[label]
+
+
+@transaction.atomic
+def enable(community: Community, label: str) -> PluginActivation:
+    """Enable ``label`` for ``community``; the first time, call its ``installed``."""
+    config = _plugin(label)
+    activation, created = PluginActivation.objects.get_or_create(
+        community=community, plugin=label, defaults={"enabled": True}
+    )
+    if created:
+        config.installed(community)
+    elif not activation.enabled:
+        activation.enabled = True
+        activation.save()
+    return activation
+
+
+@transaction.atomic
+def disable(community: Community, label: str) -> PluginActivation:
+    """Disable ``label`` for ``community``. Its data stays."""
+    config = _plugin(label)
+    activation, created = PluginActivation.objects.get_or_create(
+        community=community, plugin=label, defaults={"enabled": False}
+    )
+    if created:
+        config.installed(community)
+    elif activation.enabled:
+        activation.enabled = False
+        activation.save()
+    return activation
+
+
+@transaction.atomic
+def uninstall(community: Community, label: str) -> None:
+    """Remove ``label`` from ``community`` for good: call ``uninstalled`` to tidy data."""
+    _plugin(label).uninstalled(community)
+    PluginActivation.objects.filter(community=community, plugin=label).delete()
+
+
+@receiver(post_save, sender=PluginActivation, dispatch_uid="anju-plugin-activation-saved")
+@receiver(post_delete, sender=PluginActivation, dispatch_uid="anju-plugin-activation-deleted")
+def _forget(sender, instance, **kwargs):
+    key = _ACTIVE_KEY.format(community_id=instance.community_id)
+    cache.delete(key)
+    # Again after commit: a request that read the old rows meanwhile may have cached them.
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def forget_site(site_id: int) -> None:
+    cache.delete(_SITE_KEY.format(site_id=site_id))

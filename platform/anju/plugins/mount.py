@@ -1,0 +1,100 @@
+"""Mounting plugins' URLs, applying the platform's rules as they are mounted.
+
+Every view a plugin contributes — portal pages, service forms, API, admin viewsets — is
+tagged with the plugin's label here; ``PluginMiddleware`` answers 404 for a tagged view
+whose plugin is disabled for the request's community. Portal routes named in the plugin's
+``urls.permissions`` get the permission check, and every plugin API viewset gets the
+platform's permission class: no plugin view checks permissions its own way.
+"""
+
+import functools
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import URLPattern, URLResolver, include, path
+
+from .registry import contributions
+
+PLUGIN_ATTR = "anju_plugin"
+
+
+def tag_patterns(patterns, label: str, permissions: dict[str, str] | None = None):
+    """Tag every view in ``patterns`` (recursively) as belonging to plugin ``label`` and
+    wrap the ones named in ``permissions`` with their permission check."""
+    permissions = permissions or {}
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            tag_patterns(pattern.url_patterns, label, permissions)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name in permissions:
+                pattern.callback = _require(pattern.callback, permissions[pattern.name])
+            setattr(pattern.callback, PLUGIN_ATTR, label)
+    return patterns
+
+
+def _require(view, permission: str):
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    checked.required_permission = permission
+    return checked
+
+
+def _form_view(label: str, view):
+    """The core's service-form view, bound to one plugin (one function per plugin, so
+    each can carry its own plugin tag)."""
+
+    def plugin_service_form(request, form_slug):
+        return view(request, form_slug=form_slug, plugin=label)
+
+    return plugin_service_form
+
+
+def portal_urlpatterns():
+    """/services/<slug>/...: each plugin's portal pages and its service forms."""
+    from .views import service_form
+
+    patterns = []
+    forms_by_plugin: dict[str, list] = {}
+    for contribution in contributions("service_forms"):
+        forms_by_plugin.setdefault(contribution.plugin, []).append(contribution.item)
+    labels = {c.plugin for c in contributions("portal_urls")} | set(forms_by_plugin)
+    plugins = {c.plugin: c.item for c in contributions("portal_urls")}
+    from .registry import installed_plugins
+
+    configs = installed_plugins()
+    for label in sorted(labels):
+        own, permissions = plugins.get(label, ([], {}))
+        form_routes = []
+        if label in forms_by_plugin:
+            form_routes.append(
+                path(
+                    "forms/<slug:form_slug>/", _form_view(label, service_form), name="service-form"
+                )
+            )
+        tagged = tag_patterns(list(own) + form_routes, label, permissions)
+        patterns.append(path(f"{configs[label].url_slug}/", include((tagged, label))))
+    return patterns
+
+
+def api_urlpatterns():
+    """/api/<slug>/...: each plugin's DRF router, with the platform's permissions."""
+    from anju.permissions.api import RolePermissions
+
+    from .registry import installed_plugins
+
+    configs = installed_plugins()
+    patterns = []
+    for contribution in contributions("api_routers"):
+        router = contribution.item
+        for _prefix, viewset, _basename in router.registry:
+            viewset.permission_classes = [RolePermissions]
+        tagged = tag_patterns(router.urls, contribution.plugin)
+        slug = configs[contribution.plugin].url_slug
+        patterns.append(path(f"{slug}/", include((tagged, f"{contribution.plugin}-api"))))
+    return patterns

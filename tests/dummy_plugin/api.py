@@ -1,0 +1,21 @@
+from rest_framework import routers, serializers, viewsets
+
+from anju.permissions.urlscope import Scope
+
+from .models import Thing
+
+
+class ThingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Thing
+        fields = ["id", "name"]
+
+
+class ThingViewSet(viewsets.ModelViewSet):
+    queryset = Thing.objects.order_by("pk")
+    serializer_class = ThingSerializer
+    grid_scope = Scope.NO_GRID_DATA
+
+
+router = routers.SimpleRouter()
+router.register("things", ThingViewSet)

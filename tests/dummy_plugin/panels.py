@@ -1,0 +1,33 @@
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from anju.community.panels import HouseholdPanel
+from anju.plugins.panels import DashboardPanel
+
+
+class ThingsDashboardPanel(DashboardPanel):
+    name = "dummy-things"
+    title = "Things"
+
+    def render_html(self, parent_context=None):
+        return mark_safe("<p data-dummy-dashboard>things panel</p>")
+
+
+class BrokenDashboardPanel(DashboardPanel):
+    name = "dummy-broken"
+    title = "Broken"
+
+    def render_html(self, parent_context=None):
+        raise RuntimeError("broken on purpose")
+
+
+class ThingsHouseholdPanel(HouseholdPanel):
+    title = "Things of this household"
+
+    def render_html(self, parent_context=None):
+        household = parent_context["household"]
+        return format_html("<p data-dummy-household>things of {}</p>", household.pk)
+
+
+dashboard_panels = [ThingsDashboardPanel, BrokenDashboardPanel]
+household_panels = [ThingsHouseholdPanel]

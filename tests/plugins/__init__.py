@@ -1,0 +1,1 @@
+"""Tests of plugins: tests/plugins/<label>/ for each (startplugin writes them here)."""
