@@ -51,3 +51,18 @@ def test_platform_endpoint_reports_version_and_languages(client):
     assert data["version"] == anju.__version__
     assert data["languages"] == ["zh-hans", "en"]
     assert data["language"] == "zh-hans"
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [("en-US,en;q=0.9", "en"), ("zh-CN", "zh-hans"), ("fr", "zh-hans"), (None, "zh-hans")],
+)
+def test_api_clients_choose_their_language(client, header, language):
+    extra = {"HTTP_ACCEPT_LANGUAGE": header} if header else {}
+    assert client.get("/api/platform/", **extra).json()["language"] == language
+
+
+def test_the_portal_ignores_the_browser_language(client):
+    ensure_home_page()
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US")
+    assert response["Content-Language"] == "zh-hans"

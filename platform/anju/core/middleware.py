@@ -1,15 +1,48 @@
-class IgnoreAcceptLanguageMiddleware:
-    """Drop the browser's Accept-Language header before LocaleMiddleware reads it.
+from django.utils import translation
+from django.utils.translation.trans_real import (
+    get_supported_language_variant,
+    parse_accept_lang_header,
+)
 
-    Anju is Chinese first: every visitor gets zh-hans unless the URL (/en/...) or an
-    explicit choice in the language switch (a cookie) says otherwise. An English-set
+ACCEPT_LANGUAGE = "anju.accept_language"
+
+
+class IgnoreAcceptLanguageMiddleware:
+    """Keep the browser's Accept-Language header away from LocaleMiddleware.
+
+    Anju is Chinese first: every visitor gets zh-hans unless the URL (/en/...) or the
+    person's own choice (the admin's language preference) says otherwise. An English-set
     phone browsing a Chinese community portal should not get half-translated pages, and
-    cached anonymous pages then depend on the URL alone.
+    cached anonymous pages then depend on the URL alone. The header is kept aside for
+    API clients (see ApiLanguageMiddleware).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        header = request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if header:
+            request.META[ACCEPT_LANGUAGE] = header
+        return self.get_response(request)
+
+
+class ApiLanguageMiddleware:
+    """API clients choose their language the standard way, with Accept-Language
+    (zh-hans when they do not). Runs after LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.META.get(ACCEPT_LANGUAGE)
+        if header and request.path_info.startswith("/api/"):
+            for code, _quality in parse_accept_lang_header(header):
+                try:
+                    language = get_supported_language_variant(code)
+                except LookupError:
+                    continue
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+                break
         return self.get_response(request)

@@ -92,6 +92,9 @@ MIDDLEWARE = [
     # from the browser's Accept-Language header: zh-hans is the default for everyone.
     "anju.core.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "anju.core.middleware.ApiLanguageMiddleware",
+    # Anonymous portal pages come from the cache until a publish changes them.
+    "anju.portal.cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
