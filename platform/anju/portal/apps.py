@@ -6,3 +6,19 @@ class PortalConfig(AppConfig):
     name = "anju.portal"
     label = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from anju.plugins.models import PluginActivation
+
+        from .cache import invalidate
+
+        # Whatever anonymous visitors could see has changed: forget the cached pages.
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(invalidate, dispatch_uid=f"anju-portal-cache-{signal}")
+        post_delete.connect(invalidate, sender="wagtailcore.Page", dispatch_uid="anju-pc-del")
+        for model in (PluginActivation, "wagtailcore.Site"):
+            post_save.connect(invalidate, sender=model, dispatch_uid=f"anju-pc-save-{model}")
+            post_delete.connect(invalidate, sender=model, dispatch_uid=f"anju-pc-delete-{model}")

@@ -216,6 +216,9 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Seconds an anonymous portal page stays cached (invalidated on publish anyway).
+PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=300)
+
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
