@@ -44,6 +44,9 @@ def test_a_fresh_scaffold_passes_the_contract_kit_and_its_tests(tmp_path):
     tests_dir = REPO / "tests" / "plugins" / label
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    if env.get("DATABASE_URL", "").startswith("postgres"):
+        # Its own test database: this run's is in use.
+        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{label}"
     try:
         subprocess.run(
             [
