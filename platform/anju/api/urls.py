@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anju.community.api.views import ROUTES as COMMUNITY_ROUTES
+from anju.community.coverage_views import VisitCoverageAPIView
 
 from .views import PlatformView, router
 from .wagtail import wagtail_api
@@ -14,5 +15,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("platform/", PlatformView.as_view(), name="api-platform"),
+    path(
+        "community/visit-coverage/",
+        VisitCoverageAPIView.as_view(),
+        name="api-community-visit-coverage",
+    ),
     path("", include(router.urls)),
 ]

@@ -28,13 +28,29 @@ def register_community_viewsets():
 
 @hooks.register("register_admin_urls")
 def register_my_grids_url():
-    return [path("my-grids/", MyGridsView.as_view(), name="anju_my_grids")]
+    from .coverage_views import VisitCoverageView
+
+    return [
+        path("my-grids/", MyGridsView.as_view(), name="anju_my_grids"),
+        path("visit-coverage/", VisitCoverageView.as_view(), name="anju_visit_coverage"),
+    ]
 
 
 @hooks.register("register_admin_menu_item")
 def register_my_grids_menu_item():
     return MyGridsMenuItem(
         _("My grids"), reverse_lazy("anju_my_grids"), name="my-grids", icon_name="site", order=150
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_visit_coverage_menu_item():
+    return MyGridsMenuItem(
+        _("Visit coverage"),
+        reverse_lazy("anju_visit_coverage"),
+        name="visit-coverage",
+        icon_name="doc-full",
+        order=160,
     )
 
 
