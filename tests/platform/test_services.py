@@ -25,7 +25,7 @@ def test_cache_and_sessions_live_in_redis():
     cache.set(key, "安居", 30)
     import redis
 
-    raw = redis.Redis.from_url(settings.REDIS_URL)
+    raw = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
     # The value is really in Redis, under our prefix, not in a process-local cache.
     assert any(key in k.decode() for k in raw.scan_iter(match=f"*{key}*"))
     assert cache.get(key) == "安居"

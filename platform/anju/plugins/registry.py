@@ -237,8 +237,11 @@ def _only_where_active(panel, label: str):
 
 
 def register_notice_category(plugin, category: NoticeCategory) -> None:
+    from anju.notices import categories
+
     _check(plugin, category, NoticeCategory, "notice category")
     _add(registry.notice_categories, plugin, category)
+    categories.register_category(category.code, category.label)
 
 
 def register_notification_template(plugin, template: NotificationTemplate) -> None:

@@ -28,6 +28,8 @@ CORE_APPS = [
     "anju.core",
     "anju.community",
     "anju.permissions",
+    "anju.notices",
+    "anju.notify",
     "anju.plugins",
     "anju.portal",
     "anju.api",

@@ -2,6 +2,7 @@
 the embedded default otherwise."""
 
 import os
+import re
 
 from .base import *  # noqa: F403
 from .base import env
@@ -17,7 +18,11 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if REDIS_URL:  # noqa: F405
-    # Tests share one Redis with anything else on the machine: keep our keys apart.
+    # Tests clear the cache between tests (a FLUSHDB): each parallel pytest-xdist worker
+    # gets a Redis database of its own (2, 3, ...), and none touches the default one.
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _db = 2 + int(_worker.removeprefix("gw") or 0)
+    CACHES["default"]["LOCATION"] = re.sub(r"(/\d+)?$", f"/{_db}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "anju-test"  # noqa: F405
 
 # Tasks run in-process unless a test asks for the real worker (the ``celery_worker``
