@@ -48,7 +48,12 @@ COMMITTEE = Role(
     permissions=_crud(*_COMMUNITY_MODELS)
     + ("community.view_full_id_number", "anju_core.view_auditentry")
     # Committee members decide which services (plugins) their community offers.
-    + ("anju_plugins.view_pluginactivation", "anju_plugins.change_pluginactivation"),
+    + ("anju_plugins.view_pluginactivation", "anju_plugins.change_pluginactivation")
+    + (
+        "notices.view_noticedelivery",
+        "notices.add_noticedelivery",
+        "notices.delete_noticedelivery",
+    ),
 )
 GRID_WORKER = Role(
     "grid_worker",
@@ -60,7 +65,9 @@ GRID_WORKER = Role(
     + _crud("household", "resident", "visit", actions=("view", "add", "change"))
     # Grid workers file applications on residents' behalf (代办): they may see a whole
     # ID number of their own grid's residents, and every look is audited.
-    + ("community.view_full_id_number",),
+    + ("community.view_full_id_number",)
+    # They carry notices to every household (入户传达) and record each reach.
+    + ("notices.view_noticedelivery", "notices.add_noticedelivery"),
 )
 RESIDENT_REP = Role(
     "resident_rep",
@@ -77,7 +84,9 @@ RESIDENT_REP = Role(
         "visit",
         "specialgroup",
         actions=("view",),
-    ),
+    )
+    # They help carry notices to households and see which have been reached.
+    + ("notices.view_noticedelivery",),
 )
 SERVICE_STAFF = Role("service_staff", "服务人员", _("Service staff"), True, False)
 RESIDENT = Role("resident", "居民", _("Resident"), False, False)
