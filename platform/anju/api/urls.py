@@ -3,12 +3,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anju.community.api.views import ROUTES as COMMUNITY_ROUTES
 from anju.community.coverage_views import VisitCoverageAPIView
+from anju.notices.api import ROUTES as NOTICE_ROUTES
 from anju.notices.delivery_api import NoticeDeliveryViewSet
 
 from .views import PlatformView, router
 from .wagtail import wagtail_api
 
-for prefix, viewset, basename in COMMUNITY_ROUTES:
+for prefix, viewset, basename in (*COMMUNITY_ROUTES, *NOTICE_ROUTES):
     router.register(prefix, viewset, basename=basename)
 router.register("notice-deliveries", NoticeDeliveryViewSet, basename="notice-delivery")
 

@@ -3,15 +3,23 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from rest_framework import serializers as drf_serializers
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from anju.community.models import Building, Grid, Household, Resident, SpecialGroup
 
 from . import categories
+from .search import html_to_text, search_text_for
+from .serializers import AttachmentSerializer
 
 
 def validate_category(value: str) -> None:
@@ -19,12 +27,13 @@ def validate_category(value: str) -> None:
         raise ValidationError(_("Unknown notice category: %(code)s"), params={"code": value})
 
 
-class NoticeIndexPage(Page):
+class NoticeIndexPage(RoutablePageMixin, Page):
     """The list of notices (通知公告), filtered by category, paginated, with a feed."""
 
     intro = models.CharField(_("introduction"), max_length=255, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    api_fields = [APIField("intro")]
     parent_page_types = ["portal.HomePage"]
     subpage_types = ["notices.NoticePage"]
     max_count_per_parent = 1
@@ -32,6 +41,43 @@ class NoticeIndexPage(Page):
     class Meta:
         verbose_name = _("notice list")
         verbose_name_plural = _("notice lists")
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        result = super().save(*args, **kwargs)
+        if adding:
+            # A new notice list is moderated from the start: the committee approves what
+            # grid workers and service staff submit (anju.notices.workflow).
+            from .workflow import ensure_notice_workflow
+
+            ensure_notice_workflow([self])
+        return result
+
+    # --- the list, its search and its feed (anju.notices.views) -----------------------
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import notice_list_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(notice_list_context(self, request))
+        return context
+
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        response = super().index_route(request, *args, **kwargs)
+        if request.GET.get("q"):
+            # Searches are as many as visitors can type: keep them out of the page cache.
+            response._anju_no_cache = True
+        return response
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        from .feeds import NoticeFeed
+
+        return NoticeFeed(self)(request)
+
+    def feed_url(self, request=None) -> str:
+        return (self.get_url(request) or "") + self.reverse_subpage("feed")
 
 
 class Audience(models.TextChoices):
@@ -71,6 +117,28 @@ class NoticePage(Page):
     # Jieba-segmented title, summary and body, indexed for search (Chinese has no spaces).
     search_text = models.TextField(editable=False, blank=True)
 
+    # The title is indexed by Page as it is (one "word" in Chinese); search_text holds its
+    # words. Autocomplete on search_text lets the admin's page search (which autocompletes)
+    # find a notice by any word of it. The filter fields let lists filter searches.
+    search_fields = Page.search_fields + [
+        index.SearchField("search_text"),
+        index.AutocompleteField("search_text"),
+        index.FilterField("category"),
+        index.FilterField("pinned"),
+        index.FilterField("expire_at"),
+        index.FilterField("expired"),
+    ]
+    api_fields = [
+        APIField("category"),
+        APIField("category_label", serializer=drf_serializers.CharField(read_only=True)),
+        APIField("summary"),
+        APIField("body"),
+        APIField("pinned"),
+        APIField("first_published_at"),
+        APIField("expire_at"),
+        APIField("attachments", serializer=AttachmentSerializer(many=True, read_only=True)),
+    ]
+
     content_panels = Page.content_panels + [
         FieldPanel("category"),
         FieldPanel("summary"),
@@ -98,6 +166,46 @@ class NoticePage(Page):
     @property
     def category_label(self):
         return categories.label_of(self.category)
+
+    @property
+    def date(self):
+        """The date a reader sees: when the notice was first published."""
+        return self.first_published_at or self.go_live_at or self.latest_revision_created_at
+
+    @property
+    def is_expired(self) -> bool:
+        """Expired (Wagtail's scheduled unpublishing has run), or past its expiry time
+        and about to be."""
+        return bool(self.expired or (self.expire_at and self.expire_at <= timezone.now()))
+
+    def body_text(self) -> str:
+        return html_to_text(self.body)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        content = {"title", "summary", "body"}
+        if update_fields is None or content & set(update_fields):
+            self.search_text = search_text_for(self.title, self.summary, self.body_text())
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        return super().save(*args, **kwargs)
+
+    # --- reading it ----------------------------------------------------------------------
+
+    def route(self, request, path_components):
+        # An expired notice leaves the lists but stays readable, saying it has expired.
+        # Wagtail's scheduled unpublishing sets live=False and expired=True; the page row
+        # still holds the content last published. Drafts and notices an editor
+        # unpublished (expired=False) stay 404.
+        if not path_components and not self.live and self.expired and self.first_published_at:
+            return RouteResult(self)
+        return super().route(request, path_components)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["attachments"] = list(self.attachments.select_related("document"))
+        context["index"] = self.get_parent()
+        return context
 
     def clean(self):
         super().clean()

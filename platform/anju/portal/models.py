@@ -39,11 +39,12 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        from anju.notices.views import home_notices
         from anju.plugins.context_processors import service_cards
 
-        # Notices are filled by the notices layer; empty until then.
-        context["pinned_notices"] = []
-        context["latest_notices"] = []
+        # Pinned and latest notices (and the link to all of them), built here in a fixed
+        # number of queries: the template runs none of its own.
+        context.update(home_notices(self, request))
         context["service_directory"] = service_cards(request)
         return context
 

@@ -1,0 +1,41 @@
+"""The notices the public may read, as querysets: one place for the portal's list, the
+home page, the feed, the search and the API, so they all agree.
+
+Listed: live (published, not expired by Wagtail's scheduler), not behind a view
+restriction, and not past their expiry time (between that time and the scheduler's next
+run a notice has already left the lists). Pinned first, then newest.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import NoticePage
+
+#: The order of every list: pinned first, then the newest.
+LIST_ORDER = ("-pinned", "-first_published_at", "-pk")
+#: Columns a list never shows (the whole body, the search words).
+LIST_DEFERRED = ("body", "search_text")
+
+
+def unexpired_q(now=None) -> Q:
+    now = now or timezone.now()
+    return Q(expire_at__isnull=True) | Q(expire_at__gt=now)
+
+
+def listed_notices(root=None, *, now=None):
+    """Notices to list, under ``root`` (a home page or a notice list) if given.
+
+    Costs one query to build (the view restrictions) and one per evaluation.
+    """
+    notices = NoticePage.objects.live().public().filter(unexpired_q(now))
+    if root is not None:
+        notices = notices.descendant_of(root)
+    return notices.order_by(*LIST_ORDER)
+
+
+def readable_notices():
+    """Notices whose page a visitor may open: the listed ones, plus expired ones (which
+    say they have expired). Never drafts, never notices an editor unpublished."""
+    return NoticePage.objects.public().filter(
+        Q(live=True) | Q(expired=True, first_published_at__isnull=False)
+    )
