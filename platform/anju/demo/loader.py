@@ -102,6 +102,12 @@ def _community(rng: random.Random, out: list[str], ctx: dict) -> None:
     load_community(rng, out, staff=ctx)
 
 
+def _notices(rng: random.Random, out: list[str], ctx: dict) -> None:
+    from .notices import load_notices
+
+    load_notices(ensure_home_page(), out)
+
+
 def _plugins(rng: random.Random, out: list[str], ctx: dict) -> None:
     from anju.plugins.registry import contributions
 
@@ -112,7 +118,7 @@ def _plugins(rng: random.Random, out: list[str], ctx: dict) -> None:
 #: Each step gets the seeded RNG, the summary lines to append to, and a dict shared by
 #: the steps (the accounts step puts every demo user in it by username).
 Step = Callable[[random.Random, list[str], dict], None]
-STEPS: list[Step] = [_accounts, _pages, _community, _plugins]
+STEPS: list[Step] = [_accounts, _pages, _community, _notices, _plugins]
 
 
 def load_demo() -> list[str]:

@@ -282,5 +282,10 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "jieba": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # One line per task is noise when tasks run in-process (the embedded default); a real
+    # worker keeps its normal log.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
