@@ -247,6 +247,7 @@ def register_notice_category(plugin, category: NoticeCategory) -> None:
 def register_notification_template(plugin, template: NotificationTemplate) -> None:
     _check(plugin, template, NotificationTemplate, "notification template")
     _add(registry.notification_templates, plugin, template)
+    importlib.import_module("anju.notify.templating").register_declared(template)
 
 
 def register_demo(plugin, loader) -> None:

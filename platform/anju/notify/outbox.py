@@ -1,0 +1,290 @@
+"""Putting messages into the outbox and delivering them.
+
+The outbox table is the truth; Celery only carries "deliver message N now". So:
+
+* enqueueing is idempotent: each message has a unique ``dedup_key`` and a second enqueue
+  (a re-run fan-out, a retried request) finds the row instead of adding one;
+* delivery is idempotent: ``deliver`` locks the row, does nothing unless it is still
+  pending, and marks it sent in the transaction the backend wrote in (the default SMS
+  backend's log row commits with it, or neither does);
+* a lost task (a killed worker) loses nothing: the message stays pending and
+  ``redeliver_stale`` (the beat task notify.deliver_pending) sends it again;
+* tasks are sent only after the rows they name are committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import islice
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import conf, templating
+from .backends import get_backend
+from .exceptions import PermanentFailure, TemporaryFailure
+from .models import Channel, Message, Status
+
+logger = logging.getLogger("anju.notify")
+
+MAX_ERROR_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who gets one message of a fan-out, on which channel.
+
+    ``key`` names the person stably within the fan-out ("resident:42", "user:7"); the
+    message's dedup key is ``f"{dedup_prefix}:{key}:{channel}"``. Give ``user_id`` for
+    in-app messages, ``phone`` for SMS, ``email`` (or a user with an address) for e-mail.
+    """
+
+    key: str
+    channel: str
+    user_id: int | None = None
+    phone: str | None = None
+    email: str = ""
+
+    @classmethod
+    def coerce(cls, value) -> Recipient:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, Mapping):
+            return cls(**value)
+        raise TypeError(f"Not a recipient: {value!r}")
+
+
+def dedup_key_for(dedup_prefix: str, recipient: Recipient) -> str:
+    return f"{dedup_prefix}:{recipient.key}:{recipient.channel}"
+
+
+def _message(recipient: Recipient, dedup_key: str, template, payload, language, now) -> Message:
+    if recipient.channel not in Channel.values:
+        raise ValueError(f"Unknown channel {recipient.channel!r}")
+    return Message(
+        channel=recipient.channel,
+        user_id=recipient.user_id,
+        phone=recipient.phone or None,
+        email=recipient.email or "",
+        template=template,
+        payload=payload,
+        language=language,
+        dedup_key=dedup_key,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+# --- enqueueing --------------------------------------------------------------------------
+
+
+def enqueue(
+    *,
+    channel: str,
+    template: str,
+    dedup_key: str,
+    payload: dict | None = None,
+    user=None,
+    phone: str | None = None,
+    email: str = "",
+    language: str = "",
+) -> tuple[Message, bool]:
+    """Put one message in the outbox and, once the transaction commits, hand it to a
+    worker. Returns ``(message, created)``; with a ``dedup_key`` already in the outbox
+    nothing is added or sent and the existing message is returned."""
+    templating.get_template(template)  # an unknown code is a bug: fail here, loudly
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+    now = timezone.now()
+    with transaction.atomic():
+        # get_or_create survives a concurrent insert of the same key (unique constraint).
+        message, created = Message.objects.get_or_create(
+            dedup_key=dedup_key,
+            defaults={
+                "channel": channel,
+                "user_id": getattr(user, "pk", user),
+                "phone": phone or None,
+                "email": email or "",
+                "template": template,
+                "payload": payload or {},
+                "language": language,
+                "created_at": now,
+                "next_attempt_at": now,
+            },
+        )
+        if created:
+            _send_tasks_on_commit([message.pk])
+    return message, created
+
+
+def fan_out(
+    recipients: Iterable,
+    *,
+    template: str,
+    payload: dict | None = None,
+    dedup_prefix: str,
+    language: str = "",
+    batch_size: int | None = None,
+    send: bool = True,
+) -> int:
+    """One message per recipient, created in batches, each batch in its own transaction
+    and handed to the workers when it commits. ``recipients`` (Recipient objects or
+    mappings of their fields) is consumed lazily, one batch at a time, so a generator
+    over a large queryset never sits in memory whole.
+
+    Idempotent: a recipient who already has this fan-out's message (same dedup key) gets
+    nothing new, so a re-run after a crash creates only what the crashed run did not.
+    Returns the number of messages created. ``send=False`` leaves them pending for
+    ``deliver``/``redeliver_stale`` (benchmarks, staged sends).
+    """
+    templating.get_template(template)
+    size = batch_size or conf.batch_size()
+    payload = payload or {}
+    created = 0
+    iterator = iter(recipients)
+    while batch := list(islice(iterator, size)):
+        created += _fan_out_batch(
+            [Recipient.coerce(r) for r in batch], template, payload, dedup_prefix, language, send
+        )
+    return created
+
+
+def _fan_out_batch(batch, template, payload, dedup_prefix, language, send) -> int:
+    by_key = {dedup_key_for(dedup_prefix, r): r for r in batch}
+    now = timezone.now()
+    with transaction.atomic():
+        existing = set(
+            Message.objects.filter(dedup_key__in=list(by_key)).values_list("dedup_key", flat=True)
+        )
+        new = [
+            _message(r, key, template, payload, language, now)
+            for key, r in by_key.items()
+            if key not in existing
+        ]
+        if not new:
+            return 0
+        # ignore_conflicts: a concurrent run may have inserted some of them meanwhile.
+        Message.objects.bulk_create(new, ignore_conflicts=True)
+        ids = list(
+            Message.objects.filter(dedup_key__in=[m.dedup_key for m in new], status=Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if send:
+            _send_tasks_on_commit(ids)
+    return len(ids)
+
+
+def _send_tasks_on_commit(ids, countdown: float | None = None) -> None:
+    if not ids:
+        return
+
+    def send_tasks():
+        from .tasks import deliver_message
+
+        for pk in ids:
+            deliver_message.apply_async((pk,), countdown=countdown)
+
+    transaction.on_commit(send_tasks)
+
+
+# --- delivering --------------------------------------------------------------------------
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Seconds to wait after the ``attempts``-th failed attempt: 30, 60, 120, ...
+    (NOTIFY_RETRY_BACKOFF doubled each time, at most NOTIFY_RETRY_BACKOFF_MAX), or
+    longer if the provider asked for longer."""
+    delay = min(conf.retry_backoff() * 2 ** max(attempts - 1, 0), conf.retry_backoff_max())
+    return max(delay, retry_after or 0)
+
+
+def deliver(message_id: int) -> str:
+    """Send one message if it is still pending; returns what happened ("sent", "retry",
+    "failed", or why nothing was done). Never raises for a failed send: the failure is
+    recorded on the message instead."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None:
+            # Gone, or locked: another worker is sending it right now.
+            return "skipped"
+        if message.status != Status.PENDING:
+            return f"already {message.status}"
+        now = timezone.now()
+        message.attempts += 1
+        try:
+            with transaction.atomic():  # a failed send leaves nothing half-written
+                get_backend(message.channel).send(message)
+        except PermanentFailure as exc:
+            outcome = _failed(message, exc)
+        except TemporaryFailure as exc:
+            outcome = _retry_or_fail(message, exc, now)
+        except Exception as exc:  # a backend bug or an outage it did not classify
+            logger.exception("Sending message %s raised", message.pk)
+            outcome = _retry_or_fail(message, exc, now)
+        else:
+            message.status = Status.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+            outcome = "sent"
+        message.save(
+            update_fields=["status", "attempts", "last_error", "sent_at", "next_attempt_at"]
+        )
+    return outcome
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+
+
+def _failed(message: Message, exc: BaseException) -> str:
+    message.status = Status.FAILED
+    message.last_error = _error_text(exc)
+    logger.warning("Message %s failed: %s", message.pk, message.last_error)
+    return "failed"
+
+
+def _retry_or_fail(message: Message, exc: BaseException, now) -> str:
+    if message.attempts >= conf.max_attempts():
+        return _failed(message, exc)
+    message.last_error = _error_text(exc)
+    countdown = backoff(message.attempts, getattr(exc, "retry_after", None))
+    message.next_attempt_at = now + timedelta(seconds=countdown)
+    _send_tasks_on_commit([message.pk], countdown=countdown)
+    return "retry"
+
+
+def redeliver_stale(limit: int = 10_000, chunk: int = 500) -> int:
+    """Send again every pending message whose attempt was due more than
+    NOTIFY_REDELIVER_AFTER seconds ago: its task was lost (a killed worker, a broker
+    restart) or never sent (a crash between commit and publish). A message whose task
+    is merely slow is sent twice over, harmlessly: delivery is idempotent.
+
+    Works through at most ``limit`` messages, ``chunk`` at a time; returns how many."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=conf.redeliver_after())
+    stale = Message.objects.filter(status=Status.PENDING, next_attempt_at__lte=cutoff)
+    done = 0
+    last_pk = 0
+    while done < limit:
+        with transaction.atomic():
+            ids = list(
+                stale.filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)[: min(chunk, limit - done)]
+            )
+            if not ids:
+                break
+            # Due again from now: the next sweep leaves them alone while this try runs.
+            Message.objects.filter(pk__in=ids, status=Status.PENDING).update(next_attempt_at=now)
+            _send_tasks_on_commit(ids)
+        done += len(ids)
+        last_pk = ids[-1]
+    return done
