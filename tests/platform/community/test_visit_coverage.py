@@ -42,8 +42,11 @@ def test_hand_computed_coverage(world, period):
 
 def test_an_empty_grid_has_no_share(world):
     empty = GridFactory(community=world.community)
-    row = next(r for r in visit_coverage(Grid.objects.all(), *(timezone.localdate(),) * 2)
-               if r.grid == empty)
+    row = next(
+        r
+        for r in visit_coverage(Grid.objects.all(), *(timezone.localdate(),) * 2)
+        if r.grid == empty
+    )
     assert (row.households, row.visited, row.share) == (0, 0, None)
 
 

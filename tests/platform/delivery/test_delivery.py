@@ -19,8 +19,11 @@ def publish_notice(title="燃气安全入户告知", must_reach=True, audience=A
         instance=NoticeIndexPage(title="通知公告", slug="notices")
     )
     notice = NoticePage(
-        title=title, slug=f"n{NoticePage.objects.count() + 1}", body="<p>请注意用气安全。</p>",
-        must_reach_every_household=must_reach, audience=audience,
+        title=title,
+        slug=f"n{NoticePage.objects.count() + 1}",
+        body="<p>请注意用气安全。</p>",
+        must_reach_every_household=must_reach,
+        audience=audience,
     )
     for name, values in m2m.items():
         setattr(notice, name, values)
