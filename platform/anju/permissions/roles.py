@@ -114,15 +114,26 @@ def setup_roles(extra: dict[str, tuple[str, ...]] | None = None) -> dict[str, Gr
     for role in ROLES:
         group, _created = Group.objects.get_or_create(name=role.name)
         wanted = role_permissions(role) + list(extra.get(role.code, ()))
-        perms = []
-        for dotted in wanted:
-            app_label, codename = dotted.split(".", 1)
-            perms.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+        perms = [_permission(dotted) for dotted in wanted]
         group.permissions.add(*perms)
         groups[role.code] = group
     return groups
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".", 1)
+    if dotted == ADMIN_ACCESS:
+        # Wagtail creates this one in a data migration, not from a model, so a flushed
+        # database (transactional tests) lacks it: make it as that migration does.
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type, _ = ContentType.objects.get_or_create(app_label="wagtailadmin", model="admin")
+        return Permission.objects.get_or_create(
+            content_type=content_type,
+            codename=codename,
+            defaults={"name": "Can access Wagtail admin"},
+        )[0]
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
 def group_for(role: Role) -> Group:
