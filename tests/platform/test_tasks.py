@@ -48,7 +48,7 @@ def test_publish_scheduled_pages_publishes_a_due_page():
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_consumes_tasks_from_redis(celery_worker):
     result = ping.delay("经由 Redis")
     assert result.id

@@ -213,7 +213,8 @@ def deliver(message_id: int) -> str:
             .first()
         )
         if message is None:
-            # Gone, or locked: another worker is sending it right now.
+            # Gone, or locked: another worker is sending it right now, or the sweep
+            # (redeliver_stale) is handing it to a new task. Either way it is in hand.
             return "skipped"
         if message.status != Status.PENDING:
             return f"already {message.status}"
@@ -275,9 +276,11 @@ def redeliver_stale(limit: int = 10_000, chunk: int = 500) -> int:
     last_pk = 0
     while done < limit:
         with transaction.atomic():
+            # skip_locked: a message being sent right now is not lost.
             ids = list(
                 stale.filter(pk__gt=last_pk)
                 .order_by("pk")
+                .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)[: min(chunk, limit - done)]
             )
             if not ids:

@@ -21,8 +21,6 @@ from anju.permissions.urlscope import Scope, ScopedViewSetMixin
 
 from .models import Message, Status
 
-STATUS_TAG_COLOURS = {Status.PENDING: "primary", Status.SENT: "success", Status.FAILED: "critical"}
-
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
     """Only "view": the outbox is written by the notification code, never by hand."""

@@ -146,19 +146,29 @@ def queue_length(queue) -> int:
     return broker().llen(queue)
 
 
-def forget_unacked(queue) -> None:
-    """Drop this queue's tasks that a killed worker left "unacknowledged" in the broker
-    (Redis would restore them to our dead queue in an hour) and the queue itself. Other
-    queues' entries (other test runs share the broker) are left alone."""
-    client = broker()
+def _unacked(client, queue):
     for tag, raw in client.hscan_iter("unacked"):
         try:
             _message, _exchange, routing_key = json.loads(raw)
         except (ValueError, TypeError):
             continue
         if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
+            yield tag
+
+
+def unacked_count(queue) -> int:
+    """Tasks of this queue a worker took and never acknowledged (lost if it was killed)."""
+    return sum(1 for _tag in _unacked(broker(), queue))
+
+
+def forget_unacked(queue) -> None:
+    """Drop this queue's tasks that a killed worker left "unacknowledged" in the broker
+    (Redis would restore them to our dead queue in an hour) and the queue itself. Other
+    queues' entries (other test runs share the broker) are left alone."""
+    client = broker()
+    for tag in list(_unacked(client, queue)):
+        client.hdel("unacked", tag)
+        client.zrem("unacked_index", tag)
     client.delete(queue)
 
 
