@@ -73,7 +73,8 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 
     building = factory.SubFactory(BuildingFactory)
     unit = "1单元"
-    room = factory.Sequence(lambda n: f"{100 + n}")
+    # A letter prefix: never one of the rooms tests spell out ("101", "201", ...).
+    room = factory.Sequence(lambda n: f"F{100 + n}")
 
 
 def _id_number(resident) -> str:
