@@ -28,6 +28,8 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     # Plugins' portal pages and service forms at /services/<slug>/.
     path("services/", include(portal_urlpatterns())),
+    # Following a request by reference number, and a resident's own requests.
+    path("cases/", include("anju.services.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

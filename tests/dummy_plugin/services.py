@@ -1,6 +1,5 @@
 from django import forms
 
-from anju.community.idnumbers import validate_phone
 from anju.plugins import ServiceForm
 
 from .models import Thing
@@ -8,12 +7,12 @@ from .models import Thing
 
 class ThingForm(forms.Form):
     name = forms.CharField(max_length=50)
-    phone = forms.CharField(max_length=20, validators=[validate_phone])
+    how_many = forms.IntegerField(min_value=1, max_value=10, required=False)
 
 
-def handle(form, request) -> str:
-    thing = Thing.objects.create(**form.cleaned_data)
-    return f"T{thing.pk:05d}"
+def save_thing(case, form) -> None:
+    """The plugin's own record, saved in the case's transaction."""
+    Thing.objects.create(name=form.cleaned_data["name"], phone=case.requester_phone)
 
 
-service_forms = [ServiceForm("thing", "Ask for a thing", ThingForm, handle)]
+service_forms = [ServiceForm("thing", "Ask for a thing", ThingForm, save_thing)]

@@ -26,6 +26,10 @@ def _crud(*models: str, actions=("view", "add", "change", "delete")) -> tuple[st
     return tuple(f"community.{action}_{model}" for model in models for action in actions)
 
 
+def _services(*codenames: str) -> tuple[str, ...]:
+    return tuple(f"services.{codename}" for codename in codenames)
+
+
 _COMMUNITY_MODELS = (
     "community",
     "grid",
@@ -53,6 +57,11 @@ COMMITTEE = Role(
         "notices.view_noticedelivery",
         "notices.add_noticedelivery",
         "notices.delete_noticedelivery",
+    )
+    # Cases: the whole community's, reassigning them, building service forms, exports.
+    + _services(
+        "view_case", "change_case", "assign_case", "export_case", "file_on_behalf",
+        "view_service", "add_service", "change_service", "delete_service",
     ),
 )
 GRID_WORKER = Role(
@@ -67,7 +76,9 @@ GRID_WORKER = Role(
     # ID number of their own grid's residents, and every look is audited.
     + ("community.view_full_id_number",)
     # They carry notices to every household (入户传达) and record each reach.
-    + ("notices.view_noticedelivery", "notices.add_noticedelivery"),
+    + ("notices.view_noticedelivery", "notices.add_noticedelivery")
+    # Cases of their grid: they handle them, file on residents' behalf, export them.
+    + _services("view_case", "change_case", "export_case", "file_on_behalf", "view_service"),
 )
 RESIDENT_REP = Role(
     "resident_rep",
@@ -86,9 +97,21 @@ RESIDENT_REP = Role(
         actions=("view",),
     )
     # They help carry notices to households and see which have been reached.
-    + ("notices.view_noticedelivery",),
+    + ("notices.view_noticedelivery",)
+    # They may read their grid's cases, not act on them.
+    + _services("view_case"),
 )
-SERVICE_STAFF = Role("service_staff", "服务人员", _("Service staff"), True, False)
+SERVICE_STAFF = Role(
+    "service_staff",
+    "服务人员",
+    _("Service staff"),
+    True,
+    False,
+    # They handle the cases of services run by service staff (not grid-bound).
+    permissions=_services(
+        "view_case", "change_case", "handle_service_staff_cases", "export_case", "view_service"
+    ),
+)
 RESIDENT = Role("resident", "居民", _("Resident"), False, False)
 
 ROLES: tuple[Role, ...] = (COMMITTEE, GRID_WORKER, RESIDENT_REP, SERVICE_STAFF, RESIDENT)

@@ -83,19 +83,26 @@ class ServiceCard:
 
 @dataclass(frozen=True)
 class ServiceForm:
-    """A form residents (or staff on their behalf) submit; the core serves it at
-    /services/<slug>/forms/<form slug>/ and calls ``handle``.
+    """A form residents (or staff on their behalf) submit. The core serves it at
+    /services/<slug>/forms/<form slug>/ and files every valid submission as a case of
+    the services engine (anju.services): reference number, assignee, SLA, timeline.
 
-    ``form_class`` is a Django form; ``handle(form, request)`` saves the submission and
-    returns a reference the resident can quote (the services engine takes this over).
+    ``form_class`` is a Django form with the request's own fields (the engine adds the
+    requester's name and phone). ``on_submit(case, form)``, if given, runs in the same
+    transaction once the case exists: save the plugin's own records there, linked to the
+    case. ``handler_role`` ("grid_worker", "committee" or "service_staff") and the SLA
+    hours are defaults staff may change in the admin.
     """
 
     slug: str
     title: Any
     form_class: type
-    handle: Callable[[Any, Any], str]
+    on_submit: Callable[[Any, Any], None] | None = None
     description: Any = ""
     allow_anonymous: bool = True
+    handler_role: str = "grid_worker"
+    accept_hours: int = 24
+    resolve_hours: int = 72
 
 
 @dataclass(frozen=True)

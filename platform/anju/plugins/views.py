@@ -1,7 +1,6 @@
 """The core's views for plugins: service forms, and enabling plugins per community."""
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -28,22 +27,22 @@ def find_service_form(request, plugin: str, form_slug: str):
 
 @require_http_methods(["GET", "POST"])
 def service_form(request, plugin: str, form_slug: str):
+    """A plugin's code-defined form, filed as a case by the services engine."""
+    from anju.services.submission import service_for_code_form
+    from anju.services.views import handle_request_form
+
     spec = find_service_form(request, plugin, form_slug)
-    if not spec.allow_anonymous and not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    # An empty POST is still a submission: bind it, so it gets its field errors.
-    form = (
-        spec.form_class(request.POST, request.FILES)
-        if request.method == "POST"
-        else spec.form_class()
+    service = service_for_code_form(plugin, spec)
+    on_submit = spec.on_submit
+    return handle_request_form(
+        request,
+        service,
+        template="anju_plugins/service_form.html",
+        context={"spec": spec, "plugin": installed_plugins()[plugin]},
+        code_form_class=spec.form_class,
+        on_submit=on_submit,
+        community=activation.current_community(request),
     )
-    context = {"spec": spec, "form": form, "plugin": installed_plugins()[plugin]}
-    if request.method == "POST" and form.is_valid():
-        reference = spec.handle(form, request)
-        context["reference"] = reference
-        return TemplateResponse(request, "anju_plugins/service_form_done.html", context)
-    status = 400 if request.method == "POST" else 200
-    return TemplateResponse(request, "anju_plugins/service_form.html", context, status=status)
 
 
 def _may_manage(user) -> bool:

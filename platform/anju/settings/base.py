@@ -30,6 +30,7 @@ CORE_APPS = [
     "anju.permissions",
     "anju.notices",
     "anju.notify",
+    "anju.services",
     "anju.plugins",
     "anju.portal",
     "anju.api",
@@ -221,6 +222,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Seconds an anonymous portal page stays cached (invalidated on publish anyway).
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=300)
 
+# --- services engine (anju.services) ---------------------------------------------------
+SERVICES_MAX_UPLOAD_BYTES = env.int("SERVICES_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+SERVICES_SUBMIT_RATE = env("SERVICES_SUBMIT_RATE", default="20/h")
+SERVICES_TRACK_RATE = env("SERVICES_TRACK_RATE", default="30/h")
+SERVICES_SLA_BATCH_SIZE = env.int("SERVICES_SLA_BATCH_SIZE", default=1000)
+# Behind a load balancer the client's address is in a header the balancer sets (for
+# example RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP); unset, django-ratelimit uses REMOTE_ADDR.
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -267,6 +277,11 @@ CELERY_BEAT_SCHEDULE = {
     "wagtail-publish-scheduled": {
         "task": "anju.publish_scheduled_pages",
         "schedule": 60.0,
+    },
+    # Overdue cases escalate grid -> community (anju.services.sla).
+    "services-sweep-overdue": {
+        "task": "services.sweep_overdue",
+        "schedule": 300.0,
     },
 }
 

@@ -75,20 +75,36 @@ def test_page_type_lives_under_the_home_page_and_hides_when_disabled(world, clie
 # --- service forms ---------------------------------------------------------------------
 
 
-def test_service_form_accepts_a_submission_and_gives_a_reference(world, client):
+def test_service_form_files_a_case_and_runs_the_plugins_hook(world, client):
+    from anju.services.models import Case
+
     url = reverse("dummy_plugin:service-form", kwargs={"form_slug": "thing"})
-    response = client.post(url, {"name": "轮椅", "phone": "13812345678"})
+    response = client.post(
+        url,
+        {
+            "name": "轮椅",
+            "requester-requester_name": "张阿姨",
+            "requester-requester_phone": "13812345678",
+        },
+    )
     assert response.status_code == 200
-    thing = Thing.objects.get(name="轮椅")
-    assert f"T{thing.pk:05d}" in response.content.decode()
+    case = Case.objects.get()
+    assert case.service.plugin == LABEL and case.data["name"] == "轮椅"
+    assert case.reference[:4] in response.content.decode()
+    assert Thing.objects.get(name="轮椅").phone == "13812345678"
 
 
 def test_service_form_rejects_bad_input_and_saves_nothing(world, client):
+    from anju.services.models import Case
+
     url = reverse("dummy_plugin:service-form", kwargs={"form_slug": "thing"})
-    response = client.post(url, {"name": "轮椅", "phone": "123"})
+    response = client.post(
+        url,
+        {"name": "轮椅", "requester-requester_name": "张", "requester-requester_phone": "123"},
+    )
     assert response.status_code == 400
-    assert "phone" in response.context["form"].errors
-    assert not Thing.objects.exists()
+    assert "requester_phone" in response.context["requester_form"].errors
+    assert not Thing.objects.exists() and not Case.objects.exists()
 
 
 def test_unknown_or_disabled_service_form_is_404(world, client, off):

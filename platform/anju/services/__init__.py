@@ -1,0 +1,17 @@
+"""Services (便民服务): the request engine.
+
+Every resident request — from a plugin's code-defined form or from a form staff build in
+the admin — becomes a tracked ``Case``: a reference number residents can read out on the
+phone, the requester, the household and so the grid, the data as submitted, attachments,
+a status workflow (``workflow.py``) with a timeline, an assignee, SLA deadlines swept by
+Celery beat (``sla.py``) and escalation grid → community: "small matters stay in the
+grid, big matters stay in the community" (小事不出网格，大事不出社区).
+
+Entry points other code uses:
+
+``submission.submit(...)``   make a case (idempotent with a key)
+``workflow.transition(...)``, ``workflow.assign(...)``, ``workflow.comment(...)``,
+``workflow.follow_up(...)``  change one, each recorded in the case's timeline
+``visibility.visible_cases(user)``  the one way to list cases a person may see
+``sla.sweep_overdue()``      escalate what is overdue, in batches
+"""

@@ -1,0 +1,76 @@
+"""Forms around a service's own fields: who is asking, tracking a case, staff actions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from anju.community.idnumbers import validate_phone
+
+from .fieldtypes import build_form_class
+from .models import Service
+from .submission import normalise_reference
+
+
+class RequesterForm(forms.Form):
+    """Who the request is from. A resident without an account gives a name and phone
+    number; the phone is how they are told of progress and how they track the case."""
+
+    requester_name = forms.CharField(label=_("Your name"), max_length=50)
+    requester_phone = forms.CharField(
+        label=_("Your mobile number"),
+        max_length=20,
+        validators=[validate_phone],
+        help_text=_("We send the reference number and news of your request to this number."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    # Generated when the form is shown; a double tap or a resend carries the same one.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, on_behalf: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        if on_behalf:
+            self.fields["requester_name"].label = _("Resident's name")
+            self.fields["requester_phone"].label = _("Resident's mobile number")
+            self.fields["requester_phone"].help_text = _(
+                "The resident is sent the reference number at this number."
+            )
+
+
+def service_form_class(service: Service, user=None, code_form_class=None):
+    """The Django form for ``service``: the plugin's own class for a code-defined form,
+    else built from the service's current version."""
+    if code_form_class is not None:
+        return code_form_class
+    version = service.current_version or service.snapshot()
+    return build_form_class(version.fields, user)
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone_last4 = forms.CharField(
+        label=_("Last four digits of your mobile number"),
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_reference(self):
+        value = normalise_reference(self.cleaned_data["reference"])
+        if len(value) != 8:
+            raise forms.ValidationError(_("A reference number has eight digits."))
+        return value
+
+    def clean_phone_last4(self):
+        value = self.cleaned_data["phone_last4"].strip()
+        if not value.isdigit():
+            raise forms.ValidationError(_("Enter four digits."))
+        return value

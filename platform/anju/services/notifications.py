@@ -1,0 +1,137 @@
+"""What the services engine tells people, through the notify outbox.
+
+- the requester, by SMS: the reference number when a case is filed, and each status
+  change and public reply (so an elderly resident needs no account to follow it);
+- staff, in the app: a case assigned to them, and cases escalated to them — one
+  message per person per escalation batch, not one per case.
+
+Every message has a dedup key, so a retried task or a re-run sweep sends nothing twice.
+Messages are queued inside the caller's transaction and handed to workers when it
+commits.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from anju import notify
+from anju.notify.templating import register_template
+
+register_template(
+    "services.filed",
+    _("Request received"),
+    _("Your request “{service}” has been received. Reference number {reference}."),
+)
+register_template(
+    "services.status_changed",
+    _("Request {reference}"),
+    _("Your request {reference} (“{service}”) is now: {status}."),
+)
+register_template(
+    "services.replied",
+    _("Request {reference}"),
+    _("There is a reply to your request {reference}. Track it with its number on the portal."),
+)
+register_template(
+    "services.assigned",
+    _("Case {reference} assigned to you"),
+    _("Case {reference} (“{service}”) has been assigned to you."),
+)
+register_template(
+    "services.escalated",
+    _("{count} case(s) escalated to you"),
+    _("{count} case(s) were escalated to the community and need you: {references}."),
+)
+
+
+def _payload(case, **extra):
+    return {"reference": case.reference, "service": case.service.title, **extra}
+
+
+def filed(case) -> None:
+    if case.requester_phone:
+        notify.enqueue(
+            channel="sms",
+            phone=case.requester_phone,
+            template="services.filed",
+            payload=_payload(case),
+            dedup_key=f"services:case:{case.pk}:filed",
+        )
+
+
+def status_changed(case) -> None:
+    if case.requester_phone:
+        count = case.events.count()
+        notify.enqueue(
+            channel="sms",
+            phone=case.requester_phone,
+            template="services.status_changed",
+            payload=_payload(case, status=str(case.get_status_display())),
+            dedup_key=f"services:case:{case.pk}:status:{case.status}:{count}",
+        )
+
+
+def replied(case) -> None:
+    if case.requester_phone:
+        count = case.events.count()
+        notify.enqueue(
+            channel="sms",
+            phone=case.requester_phone,
+            template="services.replied",
+            payload=_payload(case),
+            dedup_key=f"services:case:{case.pk}:reply:{count}",
+        )
+
+
+def assigned(case) -> None:
+    if case.assignee_id:
+        count = case.events.count()
+        notify.enqueue(
+            channel="in_app",
+            user=case.assignee_id,
+            template="services.assigned",
+            payload=_payload(case),
+            dedup_key=f"services:case:{case.pk}:assigned:{case.assignee_id}:{count}",
+        )
+
+
+def escalated(cases, committee_by_community: dict | None = None) -> int:
+    """Tell each new holder of ``cases`` (just escalated) in one message. Cases with no
+    holder go to every committee member of their community."""
+    from anju.community.models import GridTeamMember, TeamRole
+
+    cases = list(cases)
+    if not cases:
+        return 0
+    if committee_by_community is None:
+        committee_by_community = {}
+        seats = GridTeamMember.objects.filter(
+            role=TeamRole.COMMITTEE, grid__community_id__in={c.community_id for c in cases}
+        ).values_list("grid__community_id", "user_id")
+        for community_id, user_id in seats:
+            committee_by_community.setdefault(community_id, set()).add(user_id)
+    by_user: dict[int, list[str]] = {}
+    for case in cases:
+        holders = (
+            {case.assignee_id}
+            if case.assignee_id
+            else committee_by_community.get(case.community_id, set())
+        )
+        for user_id in holders:
+            by_user.setdefault(user_id, []).append(case.reference)
+    span = f"{min(c.pk for c in cases)}-{max(c.pk for c in cases)}-{len(cases)}"
+    recipients = [
+        notify.Recipient(key=f"user:{user_id}", channel="in_app", user_id=user_id)
+        for user_id in by_user
+    ]
+    created = 0
+    for recipient in recipients:
+        references = by_user[recipient.user_id]
+        shown = "、".join(references[:20]) + ("…" if len(references) > 20 else "")
+        _message, made = notify.enqueue(
+            channel="in_app",
+            user=recipient.user_id,
+            template="services.escalated",
+            payload={"count": len(references), "references": shown},
+            dedup_key=f"services:escalated:{span}:{recipient.key}",
+        )
+        created += made
+    return created

@@ -1,0 +1,173 @@
+"""The SLA sweep: find overdue cases and escalate them grid → community.
+
+Run by Celery beat (``services.sweep_overdue``, every five minutes). It walks the overdue
+cases in primary-key order, one batch per transaction: each batch is locked with
+``SKIP LOCKED`` (a case staff are changing right now waits for the next sweep), escalated,
+given its timeline entry, and its new holders are told — one message per person per
+batch — before the transaction commits. However many cases are open, the sweep holds one
+batch of ids in memory at a time, and a sweep that dies halfway leaves every batch it
+finished done and the rest for the next run.
+
+A case already at community level that runs over is marked ``sla_breached`` once and
+its holder reminded; it has nowhere higher to go.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Case, CaseEvent, Level, Service, Status
+
+logger = logging.getLogger("anju.services")
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "SERVICES_SLA_BATCH_SIZE", 1000))
+
+
+def _overdue_q(now) -> Q:
+    return Q(status=Status.SUBMITTED, accept_due__lt=now) | Q(
+        status__in=(Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS), resolve_due__lt=now
+    )
+
+
+@dataclass
+class SweepResult:
+    escalated: int = 0
+    breached: int = 0
+    batches: int = 0
+    messages: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _lock_batch(queryset, after: int, size: int) -> list[int]:
+    queryset = queryset.filter(pk__gt=after).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset.values_list("pk", flat=True)[:size])
+
+
+def sweep_overdue(now=None, size: int | None = None) -> SweepResult:
+    now = now or timezone.now()
+    size = size or batch_size()
+    result = SweepResult()
+    grid_level = Case.objects.filter(_overdue_q(now), level=Level.GRID)
+    community_level = Case.objects.filter(
+        _overdue_q(now) | Q(status=Status.ESCALATED, resolve_due__lt=now),
+        level=Level.COMMUNITY,
+        sla_breached=False,
+    )
+    for queryset, handle in ((grid_level, _escalate_batch), (community_level, _breach_batch)):
+        after = 0
+        while True:
+            with transaction.atomic():
+                ids = _lock_batch(queryset, after, size)
+                if not ids:
+                    break
+                done, messages = handle(ids, now)
+            after = ids[-1]
+            result.batches += 1
+            result.messages += messages
+            if handle is _escalate_batch:
+                result.escalated += done
+            else:
+                result.breached += done
+    if result.escalated or result.breached:
+        logger.info("SLA sweep: %s", result.as_dict())
+    return result
+
+
+def _holders_by_grid(grid_ids) -> dict[int, int]:
+    from anju.community.models import GridTeamMember, TeamRole
+
+    return dict(
+        GridTeamMember.objects.filter(grid_id__in=grid_ids, role=TeamRole.COMMITTEE)
+        .order_by("pk")
+        .values_list("grid_id", "user_id")
+    )
+
+
+def _escalate_batch(ids: list[int], now) -> tuple[int, int]:
+    from . import notifications
+
+    rows = list(
+        Case.objects.filter(pk__in=ids).only(
+            "pk", "reference", "status", "grid_id", "community_id", "service_id"
+        )
+    )
+    hours = dict(
+        Service.objects.filter(pk__in={r.service_id for r in rows}).values_list(
+            "pk", "resolve_hours"
+        )
+    )
+    holders = _holders_by_grid({r.grid_id for r in rows if r.grid_id})
+    events = []
+    for case in rows:
+        previous = case.status
+        case.status = Status.ESCALATED
+        case.level = Level.COMMUNITY
+        case.escalated_at = now
+        case.sla_breached = True
+        case.assignee_id = holders.get(case.grid_id)
+        case.resolve_due = now + timezone.timedelta(hours=hours[case.service_id])
+        case.updated_at = now
+        events.append(
+            CaseEvent(
+                case_id=case.pk,
+                kind=CaseEvent.Kind.ESCALATED,
+                from_status=previous,
+                to_status=Status.ESCALATED,
+                text=_("Overdue in the grid: escalated to the community."),
+                public=True,
+                created_at=now,
+            )
+        )
+    Case.objects.bulk_update(
+        rows,
+        [
+            "status",
+            "level",
+            "escalated_at",
+            "sla_breached",
+            "assignee",
+            "resolve_due",
+            "updated_at",
+        ],
+        batch_size=500,
+    )
+    CaseEvent.objects.bulk_create(events, batch_size=500)
+    return len(rows), notifications.escalated(rows)
+
+
+def _breach_batch(ids: list[int], now) -> tuple[int, int]:
+    from . import notifications
+
+    rows = list(
+        Case.objects.filter(pk__in=ids).only(
+            "pk", "reference", "assignee_id", "community_id", "service_id"
+        )
+    )
+    Case.objects.filter(pk__in=ids).update(sla_breached=True, updated_at=now)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case_id=case.pk,
+                kind=CaseEvent.Kind.OVERDUE,
+                text=_("Overdue at community level."),
+                public=False,
+                created_at=now,
+            )
+            for case in rows
+        ],
+        batch_size=500,
+    )
+    return len(rows), notifications.escalated(rows)

@@ -1,0 +1,218 @@
+"""Turning a submitted form into a case.
+
+``submit`` is the one way a case is made — from the portal, the API, a plugin's form or
+a grid worker filing on a resident's behalf (代办). It runs in one transaction: the case,
+its first timeline entry, its attachments and the plugin's own records are saved
+together or not at all, so a failure halfway leaves nothing half-made, and nothing the
+resident had already saved (earlier cases) is touched.
+
+A double submit (a double tap, a retry after a lost reply) carries the same idempotency
+key and gets the case the first one made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from anju.community.models import Community, GridTeamMember, Household, TeamRole
+
+from .fieldtypes import FieldType, schema_of_form_class, stored_answers
+from .models import Case, CaseEvent, HandlerRole, Service
+
+# Digits only, in two groups of four: easy to read out on the phone ("4821 0937").
+REFERENCE_DIGITS = 8
+
+
+def new_reference() -> str:
+    for _attempt in range(20):
+        number = f"{secrets.randbelow(10**REFERENCE_DIGITS):0{REFERENCE_DIGITS}d}"
+        if number[0] == "0":
+            continue
+        if not Case.objects.filter(reference=number).exists():
+            return number
+    raise RuntimeError("Could not find a free reference number")  # 1 in 10^8 per try
+
+
+def format_reference(reference: str) -> str:
+    return f"{reference[:4]} {reference[4:]}" if len(reference) == 8 else reference
+
+
+def normalise_reference(text: str) -> str:
+    return "".join(ch for ch in (text or "") if ch.isdigit())
+
+
+@dataclass
+class Requester:
+    name: str
+    phone: str
+    user: object = None  # the resident's account, if signed in
+
+
+def default_assignee(service: Service, grid_id: int | None):
+    """By default a case goes to the grid worker (or committee member) of the
+    requester's grid; service-staff services wait in the service staff's inbox."""
+    if grid_id is None or service.handler_role == HandlerRole.SERVICE_STAFF:
+        return None
+    role = (
+        TeamRole.COMMITTEE
+        if service.handler_role == HandlerRole.COMMITTEE
+        else TeamRole.GRID_WORKER
+    )
+    seat = GridTeamMember.objects.filter(grid_id=grid_id, role=role).only("user_id").first()
+    return seat.user_id if seat else None
+
+
+def _key_digest(service: Service, key: str, requester: Requester) -> str:
+    """The stored idempotency key: the client's key bound to the service and requester,
+    so another person reusing a key cannot reach someone else's case."""
+    who = f"user:{requester.user.pk}" if requester.user else f"phone:{requester.phone}"
+    return hashlib.sha256(f"{service.pk}:{who}:{key}".encode()).hexdigest()
+
+
+def _household_of(form_data: dict, schema: list[dict], household):
+    if household is not None:
+        return household
+    for spec in schema:
+        if spec["type"] == FieldType.HOUSEHOLD:
+            value = form_data.get(spec["name"])
+            if isinstance(value, Household):
+                return value
+    return None
+
+
+def submit(
+    service: Service,
+    form,
+    *,
+    requester: Requester,
+    community: Community | None = None,
+    household: Household | None = None,
+    filed_by=None,
+    idempotency_key: str = "",
+    on_submit=None,
+) -> tuple[Case, bool]:
+    """Make the case for a valid ``form`` of ``service``. Returns ``(case, created)``;
+    ``created`` is False when the idempotency key was seen before.
+
+    ``filed_by`` is the staff member filing on the resident's behalf (代办), if any.
+    ``on_submit(case, form)`` — a plugin's hook — runs inside the same transaction.
+    """
+    digest = _key_digest(service, idempotency_key, requester) if idempotency_key else None
+    if digest:
+        existing = Case.objects.filter(idempotency_key=digest).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            case = _create(service, form, requester, community, household, filed_by, digest)
+            if on_submit is not None:
+                on_submit(case, form)
+    except IntegrityError:
+        if digest:
+            existing = Case.objects.filter(idempotency_key=digest).first()
+            if existing is not None:  # the same submit, racing this one
+                return existing, False
+        raise
+    return case, True
+
+
+def _create(service, form, requester, community, household, filed_by, digest) -> Case:
+    version = service.current_version
+    if service.kind == Service.Kind.CODE:
+        version = service.snapshot(schema=schema_of_form_class(type(form)))
+    elif version is None:
+        version = service.snapshot()
+    schema = version.fields
+    household = _household_of(form.cleaned_data, schema, household)
+    grid_id = household.building.grid_id if household is not None else None
+    if community is None:
+        if household is not None:
+            community = household.building.grid.community
+        else:
+            community = service.community or Community.objects.order_by("pk").first()
+    now = timezone.now()
+    files = {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if value is not None and hasattr(value, "read")
+    }
+    phone = "".join(ch for ch in requester.phone if ch.isdigit())
+    on_behalf = bool(filed_by is not None and filed_by != requester.user)
+    case = Case.objects.create(
+        reference=new_reference(),
+        service=service,
+        version=version,
+        community=community,
+        grid_id=grid_id,
+        household=household,
+        requester_user=requester.user if getattr(requester.user, "pk", None) else None,
+        requester_name=requester.name.strip(),
+        requester_phone=phone,
+        phone_last4=phone[-4:],
+        filed_by=filed_by if filed_by is not None else requester.user,
+        on_behalf=on_behalf,
+        data=stored_answers({k: v for k, v in form.cleaned_data.items() if k not in files}),
+        assignee_id=default_assignee(service, grid_id),
+        accept_due=now + timezone.timedelta(hours=service.accept_hours),
+        resolve_due=now + timezone.timedelta(hours=service.resolve_hours),
+        idempotency_key=digest,
+        created_at=now,
+    )
+    from .workflow import add_attachment
+
+    for name, upload in files.items():
+        attachment = add_attachment(case, upload, actor=filed_by, public=True, field=name)
+        case.data[name] = {"file": attachment.name, "attachment": attachment.pk}
+    if files:
+        Case.objects.filter(pk=case.pk).update(data=case.data)
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.FILED,
+        actor=filed_by,
+        to_status=case.status,
+        text="代办" if on_behalf else "",
+        public=True,
+        created_at=now,
+    )
+    from . import notifications
+
+    notifications.filed(case)
+    if case.assignee_id:
+        notifications.assigned(case)
+    return case
+
+
+def service_for_code_form(plugin: str, spec) -> Service:
+    """The Service row that stands for a plugin's code-defined form (made on first
+    use; staff may then change its handling and SLA in the admin)."""
+    service = Service.objects.filter(
+        kind=Service.Kind.CODE, plugin=plugin, slug=_code_slug(plugin, spec.slug)
+    ).first()
+    if service is not None:
+        return service
+    try:
+        with transaction.atomic():
+            return Service.objects.create(
+                kind=Service.Kind.CODE,
+                plugin=plugin,
+                slug=_code_slug(plugin, spec.slug),
+                title=str(spec.title)[:100],
+                description=str(spec.description or ""),
+                handler_role=spec.handler_role,
+                accept_hours=spec.accept_hours,
+                resolve_hours=spec.resolve_hours,
+                allow_anonymous=spec.allow_anonymous,
+            )
+    except IntegrityError:
+        return Service.objects.get(
+            kind=Service.Kind.CODE, plugin=plugin, slug=_code_slug(plugin, spec.slug)
+        )
+
+
+def _code_slug(plugin: str, slug: str) -> str:
+    return f"{plugin.replace('_', '-')}-{slug}"[:80]

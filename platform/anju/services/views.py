@@ -1,0 +1,186 @@
+"""The portal's side of the services engine: filing a request, tracking it by reference
+number and phone, and a signed-in resident's own requests.
+
+Every form here keeps what the resident typed when something is wrong and says what,
+in their language; a double submit makes one case.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from .forms import RequesterForm, TrackForm, service_form_class
+from .models import Case, CaseAttachment, CaseEvent, Service
+from .submission import Requester, format_reference, submit
+from .visibility import own_cases
+
+
+def submit_rate() -> str:
+    return getattr(settings, "SERVICES_SUBMIT_RATE", "20/h")
+
+
+def track_rate() -> str:
+    return getattr(settings, "SERVICES_TRACK_RATE", "30/h")
+
+
+def limited(request, group: str, rate: str) -> bool:
+    """Count this request against ``rate`` per client address (django-ratelimit)."""
+    return is_ratelimited(
+        request, group=f"anju.services.{group}", key="ip", rate=rate, method="POST", increment=True
+    )
+
+
+def handle_request_form(
+    request,
+    service: Service,
+    *,
+    template: str,
+    context: dict,
+    code_form_class=None,
+    on_submit=None,
+    community=None,
+):
+    """GET shows the form; POST files the case (or shows the errors, keeping the
+    answers). Used by staff-built form pages and plugins' code-defined forms alike."""
+    if not service.is_active:
+        raise Http404
+    user = request.user
+    if not service.allow_anonymous and not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form_class = service_form_class(service, user, code_form_class)
+    if request.method == "POST":
+        requester_form = RequesterForm(request.POST, prefix="requester")
+        form = form_class(request.POST, request.FILES)
+        if limited(request, "submit", submit_rate()):
+            requester_form.add_error(
+                None, _("Too many requests from here. Please wait a while and try again.")
+            )
+            status = 429
+        elif requester_form.is_valid() & form.is_valid():
+            requester = Requester(
+                name=requester_form.cleaned_data["requester_name"],
+                phone=requester_form.cleaned_data["requester_phone"],
+                user=user if user.is_authenticated else None,
+            )
+            case, _created = submit(
+                service,
+                form,
+                requester=requester,
+                community=community,
+                idempotency_key=requester_form.cleaned_data.get("idempotency_key") or "",
+                on_submit=on_submit,
+            )
+            done = {**context, "case": case, "reference": format_reference(case.reference)}
+            return TemplateResponse(request, "anju_services/submitted.html", done)
+        else:
+            status = 400
+    else:
+        initial = {}
+        if user.is_authenticated:
+            initial["requester_name"] = user.get_full_name() or ""
+        requester_form = RequesterForm(prefix="requester", initial=initial)
+        form = form_class()
+        status = 200
+    context = {
+        **context,
+        "service": service,
+        "form": form,
+        "requester_form": requester_form,
+        "has_files": any(f.widget.needs_multipart_form for f in form.fields.values()),
+    }
+    response = TemplateResponse(request, template, context, status=status)
+    response._anju_no_cache = True  # carries a CSRF token and a one-time key
+    return response
+
+
+def serve_form_page(page, request):
+    """ServiceFormPage.serve: a staff-built form, published as a portal page."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context = page.get_context(request)
+    return handle_request_form(
+        request, page.service, template=page.get_template(request), context=context
+    )
+
+
+def public_timeline(case: Case):
+    return (
+        CaseEvent.objects.filter(case=case, public=True)
+        .only("kind", "to_status", "text", "created_at", "case_id")
+        .order_by("created_at", "pk")
+    )
+
+
+def _case_context(case: Case) -> dict:
+    return {
+        "case": case,
+        "reference": format_reference(case.reference),
+        "events": public_timeline(case),
+        "attachments": CaseAttachment.objects.filter(case=case, public=True),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Follow a case by reference number and the last four digits of the phone — no
+    account needed. Only the status and public replies are shown."""
+    form = TrackForm(request.POST or None)
+    context = {"form": form}
+    status = 200
+    if request.method == "POST":
+        if limited(request, "track", track_rate()):
+            form.is_valid()
+            form.add_error(None, _("Too many tries. Please wait a while and try again."))
+            status = 429
+        elif form.is_valid():
+            case = (
+                Case.objects.select_related("service")
+                .filter(
+                    reference=form.cleaned_data["reference"],
+                    phone_last4=form.cleaned_data["phone_last4"],
+                )
+                .first()
+            )
+            if case is None:
+                # One message for both mistakes: nobody learns which numbers exist.
+                form.add_error(
+                    None, _("No request matches that reference number and phone number.")
+                )
+                status = 404
+            else:
+                context.update(_case_context(case))
+        else:
+            status = 400
+    response = TemplateResponse(request, "anju_services/track.html", context, status=status)
+    response._anju_no_cache = True
+    return response
+
+
+def my_cases(request):
+    """A signed-in resident's requests."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    cases = own_cases(request.user).select_related("service").order_by("-created_at")[:200]
+    return TemplateResponse(request, "anju_services/my_cases.html", {"cases": cases})
+
+
+def my_case(request, reference: str):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    case = own_cases(request.user).select_related("service").filter(reference=reference).first()
+    if case is None:
+        raise Http404
+    return TemplateResponse(request, "anju_services/case.html", _case_context(case))
+
+
+def track_redirect(request):
+    return redirect("anju_services:track")

@@ -1,0 +1,57 @@
+"""Which cases a person may see: the one filter admin inboxes, the API, exports and
+figures all use (anju.permissions.scope decides the grids).
+
+- the grid team (grid worker, resident representative, committee seat) sees its grids'
+  cases; a committee member with a community-wide grant sees the whole community's,
+  including cases with no grid;
+- service staff (``services.handle_service_staff_cases``) see the cases of services
+  their role handles;
+- anyone sees the cases assigned to them;
+- a resident (no staff role) sees only the cases they filed, through ``own_cases``.
+"""
+
+from django.db.models import Q
+from guardian.shortcuts import get_objects_for_user
+
+from anju.community.models import Community
+from anju.permissions.scope import visible_grids
+
+from .models import Case, HandlerRole
+
+
+def _community_ids(user):
+    return get_objects_for_user(
+        user, "community.view_whole_community", klass=Community, accept_global_perms=False
+    ).values("pk")
+
+
+def case_filter(user) -> Q | None:
+    """A Q over Case for what ``user`` may see; None means everything."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    if not user.has_perm("services.view_case"):
+        return Q(pk__in=[])
+    q = Q(grid__in=visible_grids(user).values("pk")) | Q(assignee=user)
+    q |= Q(community__in=_community_ids(user))
+    if user.has_perm("services.handle_service_staff_cases"):
+        q |= Q(service__handler_role=HandlerRole.SERVICE_STAFF)
+    return q
+
+
+def visible_cases(user, queryset=None):
+    queryset = Case.objects.all() if queryset is None else queryset
+    q = case_filter(user)
+    return queryset if q is None else queryset.filter(q)
+
+
+def can_see_case(user, case) -> bool:
+    return visible_cases(user, Case.objects.filter(pk=case.pk)).exists()
+
+
+def own_cases(user):
+    """The cases a signed-in resident filed (or that were filed for their account)."""
+    if user is None or not user.is_authenticated:
+        return Case.objects.none()
+    return Case.objects.filter(requester_user=user)

@@ -1,0 +1,339 @@
+"""The status workflow of a case, and every other change to one.
+
+Allowed transitions only (``TRANSITIONS``); every change, comment, assignment and
+attachment is one ``CaseEvent`` in the timeline with who and when. Each function here
+checks that the actor may do it (``WorkflowError`` with a translated message if not),
+locks the case row for the change, and queues the notification once the change commits.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from anju.community.models import GridTeamMember, TeamRole
+
+from .models import Case, CaseAttachment, CaseEvent, HandlerRole, Level, Status
+from .visibility import can_see_case
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset({Status.ACCEPTED, Status.REJECTED, Status.ESCALATED}),
+    Status.ACCEPTED: frozenset(
+        {Status.IN_PROGRESS, Status.RESOLVED, Status.REJECTED, Status.ESCALATED}
+    ),
+    Status.IN_PROGRESS: frozenset({Status.RESOLVED, Status.ESCALATED}),
+    Status.ESCALATED: frozenset(
+        {Status.ACCEPTED, Status.IN_PROGRESS, Status.RESOLVED, Status.REJECTED}
+    ),
+    # Closing is the follow-up's job (follow_up); a follow-up that finds the matter
+    # unsettled sends the case back to work.
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset(),
+    Status.REJECTED: frozenset(),
+}
+
+#: The verbs staff see on the buttons, by target status.
+ACTION_LABELS = {
+    Status.ACCEPTED: gettext_lazy("Accept"),
+    Status.IN_PROGRESS: gettext_lazy("Start work"),
+    Status.RESOLVED: gettext_lazy("Mark resolved"),
+    Status.REJECTED: gettext_lazy("Reject"),
+    Status.ESCALATED: gettext_lazy("Escalate to the community"),
+}
+
+
+class WorkflowError(Exception):
+    """A change that is not allowed; ``str()`` is the translated reason."""
+
+    def __init__(self, message, code: str = "invalid"):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.code = code
+
+
+def allowed_targets(case: Case) -> frozenset[str]:
+    targets = TRANSITIONS[case.status]
+    if case.level == Level.COMMUNITY:
+        targets = targets - {Status.ESCALATED}
+    return targets
+
+
+def may_work_on(user, case: Case) -> bool:
+    """Whether ``user`` may change ``case``: its assignee, or staff who may change cases
+    and see this one."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if case.assignee_id == user.pk and user.has_perm("services.view_case"):
+        return True
+    return user.has_perm("services.change_case") and can_see_case(user, case)
+
+
+def may_assign(user, case: Case) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_superuser or user.has_perm("services.assign_case"))
+        and can_see_case(user, case)
+    )
+
+
+def _check_may_work(user, case):
+    if not may_work_on(user, case):
+        raise WorkflowError(_("You may not change this case."), code="forbidden")
+
+
+def _locked(case: Case) -> Case:
+    """The case re-read under a row lock, so two staff acting at once cannot both
+    move it from the same status."""
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    for field in ("status", "level", "assignee_id", "resolved_at", "accepted_at"):
+        setattr(case, field, getattr(fresh, field))
+    return fresh
+
+
+def _event(case, kind, actor=None, **fields) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, **fields)
+
+
+@transaction.atomic
+def transition(case: Case, to: str, actor, *, note: str = "", reason: str = "") -> Case:
+    """Move ``case`` to status ``to``. A rejection needs a ``reason`` (shown to the
+    resident); ``note`` is a staff-only remark recorded with the change."""
+    _check_may_work(actor, case)
+    fresh = _locked(case)
+    to = Status(to)
+    if to == Status.CLOSED:
+        raise WorkflowError(
+            _("A case is closed by its follow-up: record whether the matter is settled."),
+            code="needs_follow_up",
+        )
+    if to not in allowed_targets(fresh):
+        raise WorkflowError(
+            _("A case that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": Status(fresh.status).label, "to": to.label},
+            code="transition",
+        )
+    if to == Status.REJECTED and not reason.strip():
+        raise WorkflowError(_("Say why the request is rejected."), code="reason_required")
+    if to == Status.ESCALATED:
+        return escalate(fresh, actor=actor, reason=note or reason, _locked_case=True)
+    now = timezone.now()
+    previous = fresh.status
+    fresh.status = to
+    update = ["status", "updated_at"]
+    if to == Status.ACCEPTED and fresh.accepted_at is None:
+        fresh.accepted_at = now
+        update.append("accepted_at")
+    if to == Status.RESOLVED:
+        fresh.resolved_at = now
+        update.append("resolved_at")
+    if to == Status.REJECTED:
+        fresh.rejection_reason = reason.strip()
+        update.append("rejection_reason")
+    if fresh.assignee_id is None and to in (Status.ACCEPTED, Status.IN_PROGRESS):
+        fresh.assignee = actor  # whoever takes it on holds it
+        update.append("assignee")
+    fresh.save(update_fields=update)
+    _event(
+        fresh,
+        CaseEvent.Kind.STATUS,
+        actor,
+        from_status=previous,
+        to_status=to,
+        text=reason.strip() if to == Status.REJECTED else "",
+        public=True,
+    )
+    if note.strip():
+        _event(fresh, CaseEvent.Kind.COMMENT, actor, text=note.strip(), public=False)
+    from . import notifications
+
+    notifications.status_changed(fresh)
+    _copy(fresh, case)
+    return fresh
+
+
+def _copy(source: Case, target: Case) -> None:
+    if source is not target:
+        target.__dict__.update({k: v for k, v in source.__dict__.items() if not k.startswith("_")})
+
+
+def community_holder(case: Case):
+    """Who holds a case at community level: the committee member seated on the case's
+    grid, if any (the grid's "3个1" team), else nobody in particular."""
+    if case.grid_id is None:
+        return None
+    seat = (
+        GridTeamMember.objects.filter(grid_id=case.grid_id, role=TeamRole.COMMITTEE)
+        .select_related("user")
+        .first()
+    )
+    return seat.user if seat else None
+
+
+@transaction.atomic
+def escalate(case: Case, *, actor=None, reason: str = "", _locked_case: bool = False) -> Case:
+    """Grid → community: a big matter, or one the grid did not deal with in time."""
+    if actor is not None:
+        _check_may_work(actor, case)
+    fresh = case if _locked_case else _locked(case)
+    if fresh.level == Level.COMMUNITY or Status.ESCALATED not in TRANSITIONS[fresh.status]:
+        raise WorkflowError(_("This case cannot be escalated."), code="transition")
+    previous = fresh.status
+    now = timezone.now()
+    fresh.status = Status.ESCALATED
+    fresh.level = Level.COMMUNITY
+    fresh.escalated_at = now
+    fresh.assignee = community_holder(fresh)
+    fresh.resolve_due = now + timezone.timedelta(hours=fresh.service.resolve_hours)
+    fresh.save(
+        update_fields=["status", "level", "escalated_at", "assignee", "resolve_due", "updated_at"]
+    )
+    _event(
+        fresh,
+        CaseEvent.Kind.ESCALATED,
+        actor,
+        from_status=previous,
+        to_status=Status.ESCALATED,
+        text=reason.strip(),
+        public=True,
+    )
+    from . import notifications
+
+    notifications.escalated([fresh])
+    _copy(fresh, case)
+    return fresh
+
+
+@transaction.atomic
+def assign(case: Case, assignee, actor) -> Case:
+    """Give the case to ``assignee`` (reassignment is the committee's)."""
+    if not may_assign(actor, case):
+        raise WorkflowError(_("You may not assign this case."), code="forbidden")
+    fresh = _locked(case)
+    if not fresh.is_open:
+        raise WorkflowError(_("Only open cases can be assigned."), code="closed")
+    if assignee is not None and not eligible_assignees(fresh).filter(pk=assignee.pk).exists():
+        raise WorkflowError(
+            _("%(name)s cannot handle cases of this grid.") % {"name": assignee},
+            code="assignee",
+        )
+    fresh.assignee = assignee
+    fresh.save(update_fields=["assignee", "updated_at"])
+    _event(
+        fresh,
+        CaseEvent.Kind.ASSIGNED,
+        actor,
+        text=str(assignee.get_full_name() or assignee.get_username()) if assignee else "",
+    )
+    from . import notifications
+
+    notifications.assigned(fresh)
+    _copy(fresh, case)
+    return fresh
+
+
+def eligible_assignees(case: Case):
+    """Staff who may hold ``case``: its grid's team, the community's committee seats,
+    and service staff for services they handle."""
+    from django.db.models import Q
+
+    User = get_user_model()
+    q = Q(grid_seats__grid__community_id=case.community_id, grid_seats__role=TeamRole.COMMITTEE)
+    if case.grid_id:
+        q |= Q(grid_seats__grid_id=case.grid_id) & ~Q(grid_seats__role=TeamRole.RESIDENT_REP)
+    if case.service.handler_role == HandlerRole.SERVICE_STAFF:
+        from anju.permissions.roles import SERVICE_STAFF
+
+        q |= Q(groups__name=SERVICE_STAFF.name)
+    return User.objects.filter(q, is_active=True).distinct().order_by("username")
+
+
+@transaction.atomic
+def comment(case: Case, actor, text: str, *, public: bool = False, files=()) -> CaseEvent:
+    """A reply to the resident (``public``) or a staff-only note, with attachments."""
+    _check_may_work(actor, case)
+    text = (text or "").strip()
+    if not text and not files:
+        raise WorkflowError(_("Write something or attach a file."), code="empty")
+    event = _event(
+        case,
+        CaseEvent.Kind.ATTACHMENT if files and not text else CaseEvent.Kind.COMMENT,
+        actor,
+        text=text,
+        public=public,
+    )
+    for upload in files:
+        add_attachment(case, upload, actor=actor, public=public)
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    if public:
+        from . import notifications
+
+        notifications.replied(case)
+    return event
+
+
+def add_attachment(case: Case, upload, *, actor=None, public=False, field="") -> CaseAttachment:
+    from .uploads import validate_upload
+
+    validate_upload(upload)
+    return CaseAttachment.objects.create(
+        case=case,
+        file=upload,
+        name=(getattr(upload, "name", "") or "file")[:200],
+        size=upload.size,
+        content_type=(getattr(upload, "content_type", "") or "")[:100],
+        field=field,
+        public=public,
+        uploaded_by=actor,
+    )
+
+
+@transaction.atomic
+def follow_up(
+    case: Case, actor, *, settled: bool, satisfaction: int | None = None, note: str = ""
+) -> Case:
+    """回访: ask the resident whether the matter is settled. Settled closes the case with
+    their satisfaction (1–5); unsettled sends it back to work."""
+    _check_may_work(actor, case)
+    fresh = _locked(case)
+    if fresh.status != Status.RESOLVED:
+        raise WorkflowError(_("Only a resolved case can be followed up."), code="transition")
+    if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
+        raise WorkflowError(_("Satisfaction is from 1 to 5."), code="satisfaction")
+    now = timezone.now()
+    fresh.settled = settled
+    fresh.satisfaction = satisfaction
+    previous = fresh.status
+    if settled:
+        fresh.status = Status.CLOSED
+        fresh.closed_at = now
+    else:
+        fresh.status = Status.IN_PROGRESS
+        fresh.resolved_at = None
+        fresh.closed_at = None
+    fresh.save(
+        update_fields=[
+            "settled",
+            "satisfaction",
+            "status",
+            "closed_at",
+            "resolved_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        fresh,
+        CaseEvent.Kind.FOLLOW_UP,
+        actor,
+        from_status=previous,
+        to_status=fresh.status,
+        text=note.strip(),
+        public=False,
+    )
+    _copy(fresh, case)
+    return fresh

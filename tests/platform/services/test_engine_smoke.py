@@ -1,0 +1,20 @@
+"""The shortest path through the engine: file, work, resolve, follow up, close."""
+
+from anju.services import workflow
+from anju.services.models import Level, Status
+
+
+def test_a_case_goes_from_filed_to_closed(world, case_in_grid1):
+    case = case_in_grid1
+    assert case.grid == world.grid1 and case.level == Level.GRID
+    assert case.assignee == world.users["grid_worker"]  # the grid's grid worker
+    assert len(case.reference) == 8 and case.phone_last4 == "5678"
+    worker = world.users["grid_worker"]
+    workflow.transition(case, Status.ACCEPTED, worker)
+    workflow.transition(case, Status.IN_PROGRESS, worker)
+    workflow.transition(case, Status.RESOLVED, worker)
+    workflow.follow_up(case, worker, settled=True, satisfaction=5)
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and case.satisfaction == 5
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert kinds == ["filed", "status", "status", "status", "follow_up"]
