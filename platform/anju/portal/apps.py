@@ -19,6 +19,7 @@ class PortalConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(invalidate, dispatch_uid=f"anju-portal-cache-{signal}")
         post_delete.connect(invalidate, sender="wagtailcore.Page", dispatch_uid="anju-pc-del")
-        for model in (PluginActivation, "wagtailcore.Site"):
+        # A service opened or closed changes the home page's service directory.
+        for model in (PluginActivation, "wagtailcore.Site", "services.Service"):
             post_save.connect(invalidate, sender=model, dispatch_uid=f"anju-pc-save-{model}")
             post_delete.connect(invalidate, sender=model, dispatch_uid=f"anju-pc-delete-{model}")

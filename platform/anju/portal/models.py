@@ -46,7 +46,23 @@ class HomePage(Page):
         # number of queries: the template runs none of its own.
         context.update(home_notices(self, request))
         context["service_directory"] = service_cards(request)
+        context["service_form_pages"] = service_form_pages(self)
         return context
+
+
+def service_form_pages(home: Page) -> list:
+    """The staff-built request forms published under ``home`` (one query)."""
+    from anju.services.models import ServiceFormPage
+
+    return [
+        {"title": p.title, "intro": p.intro, "url": p.url}
+        for p in ServiceFormPage.objects.live()
+        .public()
+        .descendant_of(home)
+        .filter(service__is_active=True)
+        .only("title", "intro", "url_path", "path", "depth")
+        .order_by("path")[:24]
+    ]
 
 
 class StandardPage(Page):
