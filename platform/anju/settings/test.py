@@ -19,9 +19,12 @@ STORAGES["staticfiles"] = {  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if REDIS_URL:  # noqa: F405
     # Tests clear the cache between tests (a FLUSHDB): each parallel pytest-xdist worker
-    # gets a Redis database of its own (2, 3, ...), and none touches the default one.
+    # gets a Redis database of its own, counted from REDIS_URL's (/0: 2, 3, ...; /10: 12,
+    # 13, ...), so runs side by side on one Redis keep apart.
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    _db = 2 + int(_worker.removeprefix("gw") or 0)
+    _base = re.search(r"/(\d+)/?$", REDIS_URL)  # noqa: F405
+    _db = (int(_base.group(1)) if _base else 0) + 2 + int(_worker.removeprefix("gw") or 0)
+    _db %= 16  # Redis's default number of databases
     CACHES["default"]["LOCATION"] = re.sub(r"(/\d+)?$", f"/{_db}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "anju-test"  # noqa: F405
 

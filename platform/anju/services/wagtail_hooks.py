@@ -1,0 +1,32 @@
+"""The services engine in the Wagtail admin: one "Cases" menu (inbox, service forms,
+figures, filing on a resident's behalf), the case URLs and the service builder.
+
+Each entry is shown only to people holding the permission its page needs, so a menu
+never leads to a refusal; the views check the same permissions again."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+from . import admin_views
+
+
+@hooks.register("register_admin_viewset")
+def register_service_builder():
+    return admin_views.service_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_case_urls():
+    return admin_views.urlpatterns()
+
+
+@hooks.register("register_admin_menu_item")
+def register_cases_menu():
+    return SubmenuMenuItem(
+        _("Cases"),
+        Menu(items=admin_views.menu_items()),
+        name="cases",
+        icon_name="tasks",
+        order=140,
+    )
