@@ -5,11 +5,12 @@ from anju.community.api.views import ROUTES as COMMUNITY_ROUTES
 from anju.community.coverage_views import VisitCoverageAPIView
 from anju.notices.api import ROUTES as NOTICE_ROUTES
 from anju.notices.delivery_api import NoticeDeliveryViewSet
+from anju.services.api import ROUTES as SERVICES_ROUTES
 
 from .views import PlatformView, router
 from .wagtail import wagtail_api
 
-for prefix, viewset, basename in (*COMMUNITY_ROUTES, *NOTICE_ROUTES):
+for prefix, viewset, basename in (*COMMUNITY_ROUTES, *NOTICE_ROUTES, *SERVICES_ROUTES):
     router.register(prefix, viewset, basename=basename)
 router.register("notice-deliveries", NoticeDeliveryViewSet, basename="notice-delivery")
 

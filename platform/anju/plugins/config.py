@@ -25,7 +25,20 @@ from django.core.exceptions import ImproperlyConfigured
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 VERSION_RE = re.compile(r"^\d+(\.\d+)*([a-z0-9.+-]*)$")
 # Slugs that would collide with the core's own URLs under /services/ and /api/.
-RESERVED_SLUGS = {"v2", "schema", "docs", "platform", "community", "forms", "plugins"}
+# Paths the core uses under /api/ and /services/: a plugin mounted there would clash.
+RESERVED_SLUGS = {
+    "v2",
+    "schema",
+    "docs",
+    "platform",
+    "community",
+    "forms",
+    "plugins",
+    "services",
+    "cases",
+    "notices",
+    "notice-deliveries",
+}
 
 
 class PluginConfig(AppConfig):

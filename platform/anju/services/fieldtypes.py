@@ -128,7 +128,7 @@ def build_form_class(schema: list[dict], user=None) -> type[forms.Form]:
 # --- code-defined forms --------------------------------------------------------------
 
 
-def _type_of(field: forms.Field) -> str:
+def type_of(field: forms.Field) -> str:
     if isinstance(field, PhoneField):
         return FieldType.PHONE
     if isinstance(field, IdNumberField):
@@ -165,7 +165,7 @@ def schema_of_form_class(form_class: type[forms.Form]) -> list[dict]:
                 {
                     "name": name,
                     "label": str(field.label or name.replace("_", " ").capitalize()),
-                    "type": str(_type_of(field)),
+                    "type": str(type_of(field)),
                     "required": field.required,
                     "help_text": str(field.help_text or ""),
                     "choices": choices,
@@ -193,7 +193,9 @@ def to_stored(value):
 
 
 def stored_answers(cleaned_data: dict) -> dict:
-    return {name: to_stored(value) for name, value in cleaned_data.items()}
+    # No None: the encrypted JSON field stores every value as a string, so an empty
+    # optional answer would read back as "None".
+    return {name: to_stored(value) for name, value in cleaned_data.items() if value is not None}
 
 
 def display_value(spec: dict, value) -> str:

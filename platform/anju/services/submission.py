@@ -107,21 +107,25 @@ def submit(
         existing = Case.objects.filter(idempotency_key=digest).first()
         if existing is not None:
             return existing, False
+    saved: list = []  # uploads written to storage: removed again if the case is not made
     try:
         with transaction.atomic():
-            case = _create(service, form, requester, community, household, filed_by, digest)
+            case = _create(service, form, requester, community, household, filed_by, digest, saved)
             if on_submit is not None:
                 on_submit(case, form)
-    except IntegrityError:
-        if digest:
-            existing = Case.objects.filter(idempotency_key=digest).first()
-            if existing is not None:  # the same submit, racing this one
-                return existing, False
+    except BaseException as error:
+        for file in saved:  # storage is not transactional: the rollback left these
+            file.delete(save=False)
+        if not (isinstance(error, IntegrityError) and digest):
+            raise
+        existing = Case.objects.filter(idempotency_key=digest).first()
+        if existing is not None:  # the same submit, racing this one
+            return existing, False
         raise
     return case, True
 
 
-def _create(service, form, requester, community, household, filed_by, digest) -> Case:
+def _create(service, form, requester, community, household, filed_by, digest, saved=None) -> Case:
     version = service.current_version
     if service.kind == Service.Kind.CODE:
         version = service.snapshot(schema=schema_of_form_class(type(form)))
@@ -167,6 +171,8 @@ def _create(service, form, requester, community, household, filed_by, digest) ->
 
     for name, upload in files.items():
         attachment = add_attachment(case, upload, actor=filed_by, public=True, field=name)
+        if saved is not None:
+            saved.append(attachment.file)
         case.data[name] = {"file": attachment.name, "attachment": attachment.pk}
     if files:
         Case.objects.filter(pk=case.pk).update(data=case.data)
@@ -191,7 +197,7 @@ def service_for_code_form(plugin: str, spec) -> Service:
     """The Service row that stands for a plugin's code-defined form (made on first
     use; staff may then change its handling and SLA in the admin)."""
     service = Service.objects.filter(
-        kind=Service.Kind.CODE, plugin=plugin, slug=_code_slug(plugin, spec.slug)
+        kind=Service.Kind.CODE, plugin=plugin, slug=code_slug(plugin, spec.slug)
     ).first()
     if service is not None:
         return service
@@ -200,7 +206,7 @@ def service_for_code_form(plugin: str, spec) -> Service:
             return Service.objects.create(
                 kind=Service.Kind.CODE,
                 plugin=plugin,
-                slug=_code_slug(plugin, spec.slug),
+                slug=code_slug(plugin, spec.slug),
                 title=str(spec.title)[:100],
                 description=str(spec.description or ""),
                 handler_role=spec.handler_role,
@@ -210,9 +216,9 @@ def service_for_code_form(plugin: str, spec) -> Service:
             )
     except IntegrityError:
         return Service.objects.get(
-            kind=Service.Kind.CODE, plugin=plugin, slug=_code_slug(plugin, spec.slug)
+            kind=Service.Kind.CODE, plugin=plugin, slug=code_slug(plugin, spec.slug)
         )
 
 
-def _code_slug(plugin: str, slug: str) -> str:
+def code_slug(plugin: str, slug: str) -> str:
     return f"{plugin.replace('_', '-')}-{slug}"[:80]

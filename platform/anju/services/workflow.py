@@ -121,7 +121,12 @@ def transition(case: Case, to: str, actor, *, note: str = "", reason: str = "") 
     if to == Status.REJECTED and not reason.strip():
         raise WorkflowError(_("Say why the request is rejected."), code="reason_required")
     if to == Status.ESCALATED:
-        return escalate(fresh, actor=actor, reason=note or reason, _locked_case=True)
+        # The reason is public (the resident sees why); a note stays among staff.
+        escalated = escalate(fresh, actor=actor, reason=reason, _locked_case=True)
+        if note.strip():
+            _event(escalated, CaseEvent.Kind.COMMENT, actor, text=note.strip(), public=False)
+        _copy(escalated, case)
+        return escalated
     now = timezone.now()
     previous = fresh.status
     fresh.status = to

@@ -253,6 +253,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Only our own API: Wagtail's /api/v2/ and admin views are documented elsewhere.
     "PREPROCESSING_HOOKS": ["anju.api.schema.only_anju_endpoints"],
+    # One name for the case status wherever it appears, so a plugin's own "status"
+    # choices never collide with it in the schema.
+    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "anju.services.models.Status"},
 }
 
 # --- Celery -------------------------------------------------------------------------

@@ -18,3 +18,17 @@ def test_a_case_goes_from_filed_to_closed(world, case_in_grid1):
     assert case.status == Status.CLOSED and case.satisfaction == 5
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds == ["filed", "status", "status", "status", "follow_up"]
+
+
+def test_escalating_keeps_the_staff_note_private(world, case_in_grid1):
+    workflow.transition(
+        case_in_grid1,
+        Status.ESCALATED,
+        world.users["grid_worker"],
+        reason="涉及多户，需社区协调",
+        note="当事人情绪激动",
+    )
+    events = {e.text: e.public for e in case_in_grid1.events.all()}
+    assert events["涉及多户，需社区协调"] is True
+    assert events["当事人情绪激动"] is False
+    assert case_in_grid1.level == Level.COMMUNITY

@@ -1,0 +1,465 @@
+"""Serializers of the services API.
+
+Residents' views (tracking, their own cases) read only what is public: the status, the
+rejection reason, public timeline entries and the names of public attachments. Staff
+views read the whole case but never the whole phone number (``masked_phone``).
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Case, CaseAttachment, CaseEvent, Status
+from ..submission import format_reference
+from ..workflow import ACTION_LABELS, allowed_targets
+
+
+def person(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+class CasePersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+# --- forms residents file ------------------------------------------------------------
+
+
+class ServiceFormChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ServiceFormFieldSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("The key to send the answer under."))
+    label = serializers.CharField()
+    type = serializers.CharField(
+        help_text=_(
+            "text, long_text, number, date (YYYY-MM-DD), choice, multiple_choice (a list), "
+            "phone, id_number, file (send the request as multipart/form-data) or "
+            "household (a household's id)."
+        )
+    )
+    required = serializers.BooleanField()
+    help_text = serializers.CharField(allow_blank=True)
+    choices = ServiceFormChoiceSerializer(
+        many=True,
+        help_text=_(
+            "For choice and multiple choice; for household, the households the signed-in "
+            "user may choose (none for residents without an account)."
+        ),
+    )
+    accept = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("For file: the file name endings accepted."),
+    )
+    max_bytes = serializers.IntegerField(
+        required=False, help_text=_("For file: the largest file accepted, in bytes.")
+    )
+
+
+class ServiceFormSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    allow_anonymous = serializers.BooleanField(
+        help_text=_("Whether residents without an account may file it.")
+    )
+    fields = ServiceFormFieldSerializer(many=True)
+
+
+class ServiceSubmitSerializer(serializers.Serializer):
+    """For the schema only: the answers are checked by the service's own form."""
+
+    requester_name = serializers.CharField(max_length=50)
+    requester_phone = serializers.CharField(max_length=20)
+    idempotency_key = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text=_(
+            "Or the Idempotency-Key header. Sending the same key again (same requester) "
+            "answers the case the first request made instead of making another."
+        ),
+    )
+    answers = serializers.DictField(
+        required=False,
+        help_text=_(
+            "Not a real field: send each answer at the top level, under its field's name "
+            "(see GET /api/services/forms/)."
+        ),
+    )
+
+
+class ServiceSubmittedSerializer(serializers.ModelSerializer):
+    reference_display = serializers.SerializerMethodField()
+    service = serializers.CharField(source="service.slug")
+    service_title = serializers.CharField(source="service.title")
+    status_label = serializers.CharField(source="get_status_display")
+    tracking = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "reference_display",
+            "service",
+            "service_title",
+            "status",
+            "status_label",
+            "created_at",
+            "tracking",
+        ]
+        read_only_fields = fields
+
+    def get_reference_display(self, case) -> str:
+        return format_reference(case.reference)
+
+    def get_tracking(self, case) -> str:
+        return str(
+            _(
+                "Keep the reference number %(reference)s: with it and the last four digits "
+                "of your mobile number you can follow your request."
+            )
+        ) % {"reference": format_reference(case.reference)}
+
+
+# --- what residents see of a case ----------------------------------------------------
+
+
+class CasePublicEventSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    status = serializers.CharField(
+        source="to_status", help_text=_("The status it moved to, if any.")
+    )
+    status_label = serializers.CharField(source="get_to_status_display")
+
+    class Meta:
+        model = CaseEvent
+        fields = ["kind", "kind_label", "status", "status_label", "text", "created_at"]
+        read_only_fields = fields
+
+
+class CasePublicAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseAttachment
+        fields = ["name"]
+        read_only_fields = fields
+
+
+class PublicCaseSerializer(serializers.ModelSerializer):
+    """A case as the resident who filed it sees it: nothing staff keep to themselves."""
+
+    reference_display = serializers.SerializerMethodField()
+    service = serializers.CharField(source="service.slug")
+    service_title = serializers.CharField(source="service.title")
+    status_label = serializers.CharField(source="get_status_display")
+    rejection_reason = serializers.SerializerMethodField()
+    events = CasePublicEventSerializer(source="public_events", many=True)
+    attachments = CasePublicAttachmentSerializer(source="public_attachments", many=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "reference_display",
+            "service",
+            "service_title",
+            "status",
+            "status_label",
+            "rejection_reason",
+            "created_at",
+            "events",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+    def get_reference_display(self, case) -> str:
+        return format_reference(case.reference)
+
+    def get_rejection_reason(self, case) -> str:
+        return case.rejection_reason if case.status == Status.REJECTED else ""
+
+
+class CaseTrackSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=20, help_text=_("Spaces are ignored."))
+    phone_last4 = serializers.CharField(max_length=4, min_length=4)
+
+
+# --- what staff see of a case --------------------------------------------------------
+
+
+class CaseGridSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    reference_display = serializers.SerializerMethodField()
+    service = serializers.CharField(source="service.slug")
+    service_title = serializers.CharField(source="service.title")
+    status_label = serializers.CharField(source="get_status_display")
+    level_label = serializers.CharField(source="get_level_display")
+    grid = serializers.SerializerMethodField()
+    household = serializers.IntegerField(source="household_id", allow_null=True)
+    address = serializers.SerializerMethodField()
+    requester_phone_masked = serializers.CharField(
+        source="masked_phone", help_text=_("The whole number is never sent.")
+    )
+    assignee = serializers.SerializerMethodField()
+    sla_state = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "reference_display",
+            "service",
+            "service_title",
+            "status",
+            "status_label",
+            "level",
+            "level_label",
+            "grid",
+            "household",
+            "address",
+            "requester_name",
+            "requester_phone_masked",
+            "on_behalf",
+            "assignee",
+            "created_at",
+            "accept_due",
+            "resolve_due",
+            "sla_state",
+            "overdue",
+            "sla_breached",
+        ]
+        read_only_fields = fields
+
+    def _now(self):
+        now = self.context.get("now")
+        if now is None:
+            now = self.context["now"] = timezone.now()
+        return now
+
+    def get_reference_display(self, case) -> str:
+        return format_reference(case.reference)
+
+    @extend_schema_field(CaseGridSerializer(allow_null=True))
+    def get_grid(self, case):
+        return {"id": case.grid.pk, "name": case.grid.name} if case.grid else None
+
+    def get_address(self, case) -> str:
+        return case.household.address if case.household else ""
+
+    @extend_schema_field(CasePersonSerializer(allow_null=True))
+    def get_assignee(self, case):
+        return person(case.assignee)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["ok", "due_soon", "overdue", "done"]))
+    def get_sla_state(self, case) -> str:
+        return case.sla_state(self._now())
+
+    def get_overdue(self, case) -> bool:
+        return case.is_overdue(self._now())
+
+
+class CaseAnswerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+    value = serializers.CharField(allow_blank=True)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    from_status_label = serializers.CharField(source="get_from_status_display")
+    to_status_label = serializers.CharField(source="get_to_status_display")
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "from_status",
+            "from_status_label",
+            "to_status",
+            "to_status_label",
+            "text",
+            "public",
+            "actor",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CasePersonSerializer(allow_null=True))
+    def get_actor(self, event):
+        return person(event.actor)
+
+
+class CaseAttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "name", "size", "content_type", "field", "public", "created_at", "url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, attachment) -> str:
+        from django.urls import reverse
+
+        path = reverse(
+            "services-case-attachment",
+            kwargs={"reference": attachment.case.reference, "attachment_id": attachment.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class CaseTransitionOptionSerializer(serializers.Serializer):
+    to = serializers.CharField()
+    label = serializers.CharField()
+
+
+class CaseActionsSerializer(serializers.Serializer):
+    can_work = serializers.BooleanField()
+    can_assign = serializers.BooleanField()
+    transitions = CaseTransitionOptionSerializer(many=True)
+    follow_up = serializers.BooleanField()
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    version = serializers.IntegerField(source="version.number")
+    answers = serializers.SerializerMethodField()
+    events = CaseEventSerializer(many=True)
+    attachments = CaseAttachmentSerializer(many=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = CaseListSerializer.Meta.fields + [
+            "version",
+            "answers",
+            "rejection_reason",
+            "accepted_at",
+            "escalated_at",
+            "resolved_at",
+            "closed_at",
+            "settled",
+            "satisfaction",
+            "updated_at",
+            "events",
+            "attachments",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CaseAnswerSerializer(many=True))
+    def get_answers(self, case):
+        """The answers as filed, read with the form version they were filed under."""
+        specs = case.version.fields
+        return [
+            {"name": spec["name"], "label": label, "type": spec["type"], "value": value}
+            for spec, (label, value) in zip(specs, case.answers, strict=True)
+        ]
+
+    @extend_schema_field(CaseActionsSerializer)
+    def get_actions(self, case):
+        """What the requesting user may do to the case now."""
+        from .. import workflow
+
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        can_work = workflow.may_work_on(user, case)
+        targets = allowed_targets(case) - {Status.CLOSED} if can_work else frozenset()
+        return {
+            "can_work": can_work,
+            "can_assign": workflow.may_assign(user, case) and case.is_open,
+            "transitions": [
+                {"to": str(status), "label": str(ACTION_LABELS.get(status, status.label))}
+                for status in Status
+                if status in targets
+            ],
+            "follow_up": can_work and case.status == Status.RESOLVED,
+        }
+
+
+# --- staff actions -------------------------------------------------------------------
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(
+        choices=[choice for choice in Status.choices if choice[0] != Status.CLOSED]
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_("Shown to the resident: why it is rejected (required then) or escalated."),
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text=_("A staff-only note recorded with the change."),
+    )
+
+
+class CaseAssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(
+        allow_null=True, help_text=_("The user's id; null to leave the case unassigned.")
+    )
+
+
+class CaseCommentSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    public = serializers.BooleanField(
+        default=False, help_text=_("A reply the resident sees; otherwise a staff-only note.")
+    )
+    file = serializers.FileField(required=False, help_text=_("Send as multipart/form-data."))
+
+
+class CaseFollowUpSerializer(serializers.Serializer):
+    settled = serializers.BooleanField(
+        help_text=_("The resident says the matter is settled: the case is closed.")
+    )
+    satisfaction = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=5
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class CaseFiguresQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class CaseFiguresSerializer(serializers.Serializer):
+    """For the schema: ``figures.Figures.as_dict()``."""
+
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    filed = serializers.IntegerField()
+    open = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    escalated = serializers.IntegerField()
+    sla_breaches = serializers.IntegerField()
+    resolved_within_grid = serializers.IntegerField()
+    resolved_within_grid_share = serializers.FloatField(allow_null=True)
+    median_hours_to_resolve = serializers.FloatField(allow_null=True)
+    average_satisfaction = serializers.FloatField(allow_null=True)
+    by_grid = serializers.ListField(child=serializers.DictField())
+    by_service = serializers.ListField(child=serializers.DictField())
+    by_month = serializers.ListField(child=serializers.DictField())
