@@ -29,8 +29,9 @@ class PluginMenuItem(WagtailMenuItem):
 
 def _guard_viewset(viewset, label: str):
     """Tag the viewset's URLs with its plugin and hide its menu item where disabled."""
-    get_urlpatterns = viewset.get_urlpatterns
-    viewset.get_urlpatterns = lambda: tag_patterns(get_urlpatterns(), label)
+    if hasattr(viewset, "get_urlpatterns"):  # a ViewSetGroup has none of its own
+        get_urlpatterns = viewset.get_urlpatterns
+        viewset.get_urlpatterns = lambda: tag_patterns(get_urlpatterns(), label)
     if hasattr(viewset, "get_menu_item"):
         get_menu_item = viewset.get_menu_item
 
@@ -41,7 +42,7 @@ def _guard_viewset(viewset, label: str):
             return item
 
         viewset.get_menu_item = guarded_menu_item
-    for child in getattr(viewset, "viewsets", ()):  # a ViewSetGroup's members
+    for child in getattr(viewset, "registerables", ()):  # a ViewSetGroup's members
         _guard_viewset(child, label)
     return viewset
 

@@ -93,9 +93,11 @@ def assigned(case) -> None:
         )
 
 
-def escalated(cases, committee_by_community: dict | None = None) -> int:
+def escalated(cases, committee_by_community: dict | None = None, *, why: str = "escalated") -> int:
     """Tell each new holder of ``cases`` (just escalated) in one message. Cases with no
-    holder go to every committee member of their community."""
+    holder go to every committee member of their community. ``why`` ("escalated", or
+    "overdue" for the reminder when a community-level case runs over) keeps the two
+    kinds of message for the same cases apart in the dedup key."""
     from anju.community.models import GridTeamMember, TeamRole
 
     cases = list(cases)
@@ -131,7 +133,7 @@ def escalated(cases, committee_by_community: dict | None = None) -> int:
             user=recipient.user_id,
             template="services.escalated",
             payload={"count": len(references), "references": shown},
-            dedup_key=f"services:escalated:{span}:{recipient.key}",
+            dedup_key=f"services:{why}:{span}:{recipient.key}",
         )
         created += made
     return created

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import signals
 from .models import Case, CaseEvent, Level, Service, Status
 
 logger = logging.getLogger("anju.services")
@@ -111,6 +112,7 @@ def _escalate_batch(ids: list[int], now) -> tuple[int, int]:
     )
     holders = _holders_by_grid({r.grid_id for r in rows if r.grid_id})
     events = []
+    text = _("Overdue in the grid: escalated to the community.")
     for case in rows:
         previous = case.status
         case.status = Status.ESCALATED
@@ -126,26 +128,30 @@ def _escalate_batch(ids: list[int], now) -> tuple[int, int]:
                 kind=CaseEvent.Kind.ESCALATED,
                 from_status=previous,
                 to_status=Status.ESCALATED,
-                text=_("Overdue in the grid: escalated to the community."),
+                text=text,
                 public=True,
                 created_at=now,
             )
         )
-    Case.objects.bulk_update(
-        rows,
-        [
-            "status",
-            "level",
-            "escalated_at",
-            "sla_breached",
-            "assignee",
-            "resolve_due",
-            "updated_at",
-        ],
-        batch_size=500,
-    )
+    # One UPDATE per (new holder, new deadline): a handful per batch. (bulk_update's
+    # CASE WHEN per row and field took ~15 s of Python per 1,000 cases.)
+    groups: dict[tuple, list[int]] = {}
+    for case in rows:
+        groups.setdefault((case.assignee_id, case.resolve_due), []).append(case.pk)
+    for (assignee_id, resolve_due), pks in groups.items():
+        Case.objects.filter(pk__in=pks).update(
+            status=Status.ESCALATED,
+            level=Level.COMMUNITY,
+            escalated_at=now,
+            sla_breached=True,
+            assignee_id=assignee_id,
+            resolve_due=resolve_due,
+            updated_at=now,
+        )
     CaseEvent.objects.bulk_create(events, batch_size=500)
-    return len(rows), notifications.escalated(rows)
+    messages = notifications.escalated(rows)
+    signals.send(rows, "escalated")
+    return len(rows), messages
 
 
 def _breach_batch(ids: list[int], now) -> tuple[int, int]:
@@ -170,4 +176,6 @@ def _breach_batch(ids: list[int], now) -> tuple[int, int]:
         ],
         batch_size=500,
     )
-    return len(rows), notifications.escalated(rows)
+    messages = notifications.escalated(rows, why="overdue")
+    signals.send(rows, "overdue")
+    return len(rows), messages

@@ -155,9 +155,10 @@ def transition(case: Case, to: str, actor, *, note: str = "", reason: str = "") 
     )
     if note.strip():
         _event(fresh, CaseEvent.Kind.COMMENT, actor, text=note.strip(), public=False)
-    from . import notifications
+    from . import notifications, signals
 
     notifications.status_changed(fresh)
+    signals.send([fresh], "status", actor)
     _copy(fresh, case)
     return fresh
 
@@ -207,9 +208,10 @@ def escalate(case: Case, *, actor=None, reason: str = "", _locked_case: bool = F
         text=reason.strip(),
         public=True,
     )
-    from . import notifications
+    from . import notifications, signals
 
     notifications.escalated([fresh])
+    signals.send([fresh], "escalated", actor)
     _copy(fresh, case)
     return fresh
 
@@ -235,9 +237,10 @@ def assign(case: Case, assignee, actor) -> Case:
         actor,
         text=str(assignee.get_full_name() or assignee.get_username()) if assignee else "",
     )
-    from . import notifications
+    from . import notifications, signals
 
     notifications.assigned(fresh)
+    signals.send([fresh], "assigned", actor)
     _copy(fresh, case)
     return fresh
 
@@ -340,5 +343,8 @@ def follow_up(
         text=note.strip(),
         public=False,
     )
+    from . import signals
+
+    signals.send([fresh], "follow_up", actor)
     _copy(fresh, case)
     return fresh

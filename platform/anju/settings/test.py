@@ -23,8 +23,8 @@ if REDIS_URL:  # noqa: F405
     # 13, ...), so runs side by side on one Redis keep apart.
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     _base = re.search(r"/(\d+)/?$", REDIS_URL)  # noqa: F405
-    _db = (int(_base.group(1)) if _base else 0) + 2 + int(_worker.removeprefix("gw") or 0)
-    _db %= 16  # Redis's default number of databases
+    _offset = (int(_base.group(1)) if _base else 0) + int(_worker.removeprefix("gw") or 0)
+    _db = 2 + _offset % 14  # Redis has 16 databases; 0 and 1 stay the app's and broker's
     CACHES["default"]["LOCATION"] = re.sub(r"(/\d+)?$", f"/{_db}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "anju-test"  # noqa: F405
 

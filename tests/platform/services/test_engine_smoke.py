@@ -32,3 +32,23 @@ def test_escalating_keeps_the_staff_note_private(world, case_in_grid1):
     assert events["涉及多户，需社区协调"] is True
     assert events["当事人情绪激动"] is False
     assert case_in_grid1.level == Level.COMMUNITY
+
+
+def test_every_change_is_signalled_to_receivers(world, case_in_grid1):
+    from anju.services.signals import case_changed
+
+    seen = []
+
+    def receiver(sender, cases, kind, actor=None, **kwargs):
+        seen.append((kind, [c.pk for c in cases], actor))
+
+    case_changed.connect(receiver)
+    try:
+        worker = world.users["grid_worker"]
+        workflow.transition(case_in_grid1, Status.ACCEPTED, worker)
+        workflow.assign(case_in_grid1, world.users["committee"], world.users["committee"])
+        workflow.escalate(case_in_grid1, actor=world.users["committee"], reason="大事")
+    finally:
+        case_changed.disconnect(receiver)
+    assert [kind for kind, _ids, _actor in seen] == ["status", "assigned", "escalated"]
+    assert all(ids == [case_in_grid1.pk] for _kind, ids, _actor in seen)
