@@ -1,0 +1,71 @@
+from celery.schedules import crontab
+from django.utils.translation import gettext_lazy as _
+
+from anju.plugins import PluginConfig
+
+_CRUD = ("view", "add", "change", "delete")
+
+
+def _perms(*models: str, actions=_CRUD) -> tuple[str, ...]:
+    return tuple(f"disputes.{action}_{model}" for model in models for action in actions)
+
+
+class DisputesConfig(PluginConfig):
+    """Disputes (矛盾纠纷): screening, mediation, escalation and the resolution figures."""
+
+    name = "plugins.disputes"
+    label = "disputes"
+    verbose_name = _("Disputes")
+    title = _("Disputes")
+    description = _(
+        "Disputes between residents: screening by the grids, mediation, escalation and "
+        "the resolution figures."
+    )
+    icon = "warning"
+    version = "0.1.0"
+    platform_requires = ">=0.1,<1"
+    slug = "disputes"
+    default_settings = {
+        # Days after a settlement when the follow-up (回访) is due.
+        "FOLLOW_UP_DAYS": 7,
+    }
+    required_settings = ()
+    # Dispute details are for the grid's team and the committee only (which grids: the
+    # team seats); service staff and residents get nothing here.
+    role_permissions = {
+        "committee": _perms(
+            "dispute", "disputeparty", "mediationsession", "disputeescalation", "screeninground"
+        ),
+        "grid_worker": _perms(
+            "dispute",
+            "disputeparty",
+            "mediationsession",
+            "disputeescalation",
+            "screeninground",
+            actions=("view", "add", "change"),
+        ),
+        "resident_rep": _perms(
+            "dispute",
+            "disputeparty",
+            "mediationsession",
+            "disputeescalation",
+            "screeninground",
+            actions=("view",),
+        ),
+    }
+    beat_schedule = {
+        "disputes-remind-follow-ups": {
+            "task": "disputes.remind_follow_ups",
+            "schedule": crontab(hour=8, minute=0),
+        },
+    }
+
+    def ready(self):
+        super().ready()
+        from anju.services.signals import case_changed
+
+        from .handling import on_case_changed
+
+        # Cases of disputes changed through the engine itself (the SLA sweep, the cases
+        # inbox) bring their dispute along.
+        case_changed.connect(on_case_changed, dispatch_uid="disputes-case-changed")

@@ -1,0 +1,50 @@
+"""A dispute follows its case when the case is changed through the engine itself: the
+SLA sweep, or staff working it from the cases inbox (anju.services.signals)."""
+
+import datetime
+
+from django.utils import timezone
+
+from anju.services import workflow
+from anju.services.models import Case, Status
+from anju.services.sla import sweep_overdue
+from plugins.disputes import handling
+from plugins.disputes.models import DisputeEscalation, DisputeLevel, Outcome
+
+
+def test_the_sla_sweep_moves_the_dispute_to_the_community(world, dispute1):
+    Case.objects.filter(pk=dispute1.case_id).update(
+        accept_due=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert sweep_overdue().escalated == 1
+    dispute1.refresh_from_db()
+    assert dispute1.level == DisputeLevel.COMMUNITY
+    assert DisputeEscalation.objects.filter(dispute=dispute1).count() == 1
+
+
+def test_resolving_from_the_inbox_records_the_outcome_and_the_follow_up(world, dispute1):
+    worker = world.users["grid_worker"]
+    workflow.transition(dispute1.case, Status.ACCEPTED, worker)
+    workflow.transition(dispute1.case, Status.RESOLVED, worker)
+    dispute1.refresh_from_db()
+    assert dispute1.outcome == Outcome.RESOLVED_IN_GRID
+    assert dispute1.follow_up_due is not None
+
+
+def test_a_failed_follow_up_from_the_inbox_reopens_the_dispute(world, dispute1):
+    worker = world.users["grid_worker"]
+    workflow.transition(dispute1.case, Status.ACCEPTED, worker)
+    workflow.transition(dispute1.case, Status.RESOLVED, worker)
+    workflow.follow_up(dispute1.case, worker, settled=False, note="又漏水了")
+    dispute1.refresh_from_db()
+    assert dispute1.outcome == "" and dispute1.relapses == 1 and dispute1.is_open
+
+
+def test_the_plugins_own_escalation_is_recorded_once(world, dispute1):
+    handling.escalate(
+        dispute1, world.users["grid_worker"], to_level=DisputeLevel.COMMUNITY, reason="涉及多户"
+    )
+    assert DisputeEscalation.objects.filter(dispute=dispute1).count() == 1
+    handling.resolve(dispute1, world.users["committee"])
+    dispute1.refresh_from_db()
+    assert dispute1.outcome == Outcome.RESOLVED_IN_COMMUNITY
