@@ -116,8 +116,10 @@ def test_escalating_with_a_note(world, client, case_in_grid1):
     case_in_grid1.refresh_from_db()
     assert case_in_grid1.level == Level.COMMUNITY
     assert case_in_grid1.assignee == world.users["committee"]
-    event = case_in_grid1.events.get(kind=CaseEvent.Kind.ESCALATED)
-    assert event.text == "涉及多户，需社区协调"
+    assert case_in_grid1.events.filter(kind=CaseEvent.Kind.ESCALATED, public=True).exists()
+    # The note is the staff's own: recorded, but never shown to the resident.
+    note = case_in_grid1.events.get(kind=CaseEvent.Kind.COMMENT)
+    assert note.text == "涉及多户，需社区协调" and note.public is False
     # Once at community level there is nowhere higher: no escalate button.
     page = client.get(case_url("anju_case", case_in_grid1)).content.decode()
     assert 'value="escalated"' not in page
