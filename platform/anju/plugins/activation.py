@@ -12,12 +12,12 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from anju.community.models import Community
+from anju.community.sites import current_community
 
 from .models import PluginActivation
 from .registry import installed_plugins
 
 _ACTIVE_KEY = "anju:plugins:active:{community_id}"
-_SITE_KEY = "anju:plugins:community-of-site:{site_id}"
 _NONE = 0
 
 
@@ -39,31 +39,6 @@ def active_plugins(community: Community | None) -> frozenset[str]:
     )
     cache.set(key, sorted(active), timeout=None)
     return active
-
-
-def current_community(request) -> Community | None:
-    """The community a request is about: the one whose site serves it, else the
-    installation's first community (a single-community install needs no set-up)."""
-    if request is None:
-        return None
-    if hasattr(request, "_anju_community"):
-        return request._anju_community
-    from wagtail.models import Site
-
-    site = Site.find_for_request(request)
-    site_id = site.pk if site else _NONE
-    key = _SITE_KEY.format(site_id=site_id)
-    community_id = cache.get(key)
-    community = None
-    if community_id is None:
-        community = (
-            Community.objects.filter(site_id=site_id).first() if site else None
-        ) or Community.objects.order_by("pk").first()
-        cache.set(key, community.pk if community else _NONE, timeout=300)
-    elif community_id != _NONE:
-        community = Community(pk=community_id)  # only its id is needed downstream
-    request._anju_community = community
-    return community
 
 
 def active_for_request(request) -> frozenset[str]:
@@ -128,4 +103,6 @@ def _forget(sender, instance, **kwargs):
 
 
 def forget_site(site_id: int) -> None:
-    cache.delete(_SITE_KEY.format(site_id=site_id))
+    from anju.community.sites import forget_site as forget
+
+    forget(site_id)

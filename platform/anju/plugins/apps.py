@@ -8,3 +8,12 @@ class PluginsConfig(AppConfig):
     name = "anju.plugins"
     label = "anju_plugins"
     verbose_name = _("Plugins")
+
+    def ready(self):
+        from anju.services import codeforms
+
+        from .activation import is_active
+
+        # The services engine asks the plugin layer whether a plugin's forms are offered
+        # to a request; it cannot import this layer itself.
+        codeforms.set_activation_check(is_active)

@@ -213,6 +213,8 @@ def register_page_type(plugin, model) -> None:
 def register_service_form(plugin, form: ServiceForm) -> None:
     _check(plugin, form, ServiceForm, "service form")
     _add(registry.service_forms, plugin, form)
+    # The services engine (a lower layer) serves it; tell it the form exists.
+    importlib.import_module("anju.services.codeforms").register(plugin.label, form)
 
 
 def register_dashboard_panel(plugin, panel) -> None:

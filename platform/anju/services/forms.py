@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anju.community.idnumbers import validate_phone
+from anju.community.models import Building
 
 from .fieldtypes import build_form_class
 from .models import Service
@@ -26,14 +27,35 @@ class RequesterForm(forms.Form):
         help_text=_("We send the reference number and news of your request to this number."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    # Where the resident lives: it puts the request in their grid, so their own grid
+    # worker handles it (小事不出网格). Staff filing on a resident's behalf pick the
+    # household itself instead.
+    building = forms.ModelChoiceField(
+        label=_("Your building"),
+        queryset=Building.objects.none(),
+        required=False,
+        empty_label=_("— choose —"),
+    )
+    room = forms.CharField(
+        label=_("Your unit and room"),
+        max_length=20,
+        required=False,
+        help_text=_("For example 2单元301."),
+    )
     # Generated when the form is shown; a double tap or a resend carries the same one.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, on_behalf: bool = False, **kwargs):
+    def __init__(self, *args, on_behalf: bool = False, community=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        buildings = Building.objects.order_by("grid__number", "sort_order", "name")
+        if community is not None:
+            buildings = buildings.filter(grid__community_id=community.pk)
+        self.fields["building"].queryset = buildings
         if on_behalf:
+            del self.fields["building"]
+            del self.fields["room"]
             self.fields["requester_name"].label = _("Resident's name")
             self.fields["requester_phone"].label = _("Resident's mobile number")
             self.fields["requester_phone"].help_text = _(

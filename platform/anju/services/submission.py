@@ -51,6 +51,27 @@ class Requester:
     name: str
     phone: str
     user: object = None  # the resident's account, if signed in
+    building: object = None  # where they live, as they told us (no household picker)
+    room: str = ""
+
+
+def _normal_room(text: str) -> str:
+    return "".join(ch for ch in (text or "") if ch.isalnum() and ch not in "室号")
+
+
+def household_at(building, room: str):
+    """The household in ``building`` whose unit and room the resident typed ("2单元301",
+    "301", "2-301"), if exactly one matches."""
+    typed = _normal_room(room)
+    if building is None or not typed:
+        return None
+    matches = []
+    for household in Household.objects.filter(building=building).only("pk", "unit", "room"):
+        unit, number = _normal_room(household.unit), _normal_room(household.room)
+        unit_digits = "".join(ch for ch in unit if ch.isdigit())
+        if typed in (number, unit + number, unit_digits + number):
+            matches.append(household)
+    return matches[0] if len(matches) == 1 else None
 
 
 def default_assignee(service: Service, grid_id: int | None):
@@ -133,10 +154,19 @@ def _create(service, form, requester, community, household, filed_by, digest, sa
         version = service.snapshot()
     schema = version.fields
     household = _household_of(form.cleaned_data, schema, household)
-    grid_id = household.building.grid_id if household is not None else None
+    if household is None and requester.building is not None:
+        household = household_at(requester.building, requester.room)
+    if household is not None:
+        grid_id = household.building.grid_id
+    elif requester.building is not None:
+        grid_id = requester.building.grid_id  # the grid, even without the household
+    else:
+        grid_id = None
     if community is None:
         if household is not None:
             community = household.building.grid.community
+        elif requester.building is not None:
+            community = requester.building.grid.community
         else:
             community = service.community or Community.objects.order_by("pk").first()
     now = timezone.now()

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from anju.community.sites import current_community
+
 from .forms import RequesterForm, TrackForm, service_form_class
 from .models import Case, CaseAttachment, CaseEvent, Service
 from .submission import Requester, format_reference, submit
@@ -55,8 +57,10 @@ def handle_request_form(
     if not service.allow_anonymous and not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     form_class = service_form_class(service, user, code_form_class)
+    if community is None:
+        community = service.community or current_community(request)
     if request.method == "POST":
-        requester_form = RequesterForm(request.POST, prefix="requester")
+        requester_form = RequesterForm(request.POST, prefix="requester", community=community)
         form = form_class(request.POST, request.FILES)
         if limited(request, "submit", submit_rate()):
             requester_form.add_error(
@@ -68,6 +72,8 @@ def handle_request_form(
                 name=requester_form.cleaned_data["requester_name"],
                 phone=requester_form.cleaned_data["requester_phone"],
                 user=user if user.is_authenticated else None,
+                building=requester_form.cleaned_data.get("building"),
+                room=requester_form.cleaned_data.get("room", ""),
             )
             case, _created = submit(
                 service,
@@ -85,7 +91,7 @@ def handle_request_form(
         initial = {}
         if user.is_authenticated:
             initial["requester_name"] = user.get_full_name() or ""
-        requester_form = RequesterForm(prefix="requester", initial=initial)
+        requester_form = RequesterForm(prefix="requester", initial=initial, community=community)
         form = form_class()
         status = 200
     context = {

@@ -79,6 +79,16 @@ class ServiceSubmitSerializer(serializers.Serializer):
 
     requester_name = serializers.CharField(max_length=50)
     requester_phone = serializers.CharField(max_length=20)
+    building = serializers.IntegerField(
+        required=False,
+        help_text=_(
+            "The id of the requester's building (GET /api/community/buildings/ for staff; "
+            "the portal form lists them): it puts the case in the building's grid."
+        ),
+    )
+    room = serializers.CharField(
+        required=False, help_text=_("Unit and room, e.g. 2单元301: finds the household.")
+    )
     idempotency_key = serializers.CharField(
         max_length=64,
         required=False,

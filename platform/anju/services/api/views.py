@@ -44,12 +44,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from anju.community.sites import current_community
 from anju.permissions.api import RolePermissions, drf_validation_error
 from anju.permissions.urlscope import Scope
-from anju.plugins import activation
-from anju.plugins.registry import contributions
 
-from .. import uploads, workflow
+from .. import codeforms, uploads, workflow
 from ..fieldtypes import FieldType, HouseholdField, type_of
 from ..forms import RequesterForm, TrackForm, service_form_class
 from ..models import Case, CaseAttachment, CaseEvent, Service, Status
@@ -113,10 +112,9 @@ def _form_data(request):
 
 def _code_specs(request) -> dict[tuple[str, str], object]:
     """{(plugin, service slug): ServiceForm} of the plugins active for the request."""
-    active = activation.active_for_request(request)
     return {
-        (c.plugin, code_slug(c.plugin, c.item.slug)): c.item
-        for c in contributions("service_forms", active)
+        (plugin, code_slug(plugin, slug)): spec
+        for (plugin, slug), spec in codeforms.active_forms(request).items()
     }
 
 
@@ -124,7 +122,7 @@ def filable_services(request) -> list[tuple[Service, object]]:
     """(service, plugin's ServiceForm or None) for each service residents can file here:
     open, offered in this community, a built form with a version or a code-defined form
     of an active plugin."""
-    community = activation.current_community(request)
+    community = current_community(request)
     specs = _code_specs(request)
     where = Q(community__isnull=True)
     if community is not None:
@@ -287,12 +285,16 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
             )
         data = _form_data(request)
         key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
+        community = service.community or current_community(request)
         requester_form = RequesterForm(
             {
                 "requester_name": data.get("requester_name", ""),
                 "requester_phone": data.get("requester_phone", ""),
+                "building": data.get("building", ""),
+                "room": data.get("room", ""),
                 "idempotency_key": key,
-            }
+            },
+            community=community,
         )
         form_class = service_form_class(service, user, spec.form_class if spec else None)
         form = form_class(data, request.FILES)
@@ -302,13 +304,15 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
             name=requester_form.cleaned_data["requester_name"],
             phone=requester_form.cleaned_data["requester_phone"],
             user=user if user.is_authenticated else None,
+            building=requester_form.cleaned_data.get("building"),
+            room=requester_form.cleaned_data.get("room", ""),
         )
         try:
             case, created = submit(
                 service,
                 form,
                 requester=requester,
-                community=activation.current_community(request) if spec else None,
+                community=community,
                 idempotency_key=requester_form.cleaned_data.get("idempotency_key") or "",
                 on_submit=spec.on_submit if spec else None,
             )
