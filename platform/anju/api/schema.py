@@ -12,3 +12,14 @@ def only_anju_endpoints(endpoints):
         for path, path_regex, method, callback in endpoints
         if path.startswith("/api/") and not path.startswith(EXCLUDED_PREFIXES)
     ]
+
+
+def name_enum(name: str, choices: str) -> None:
+    """Give a set of choices one name in the OpenAPI schema, wherever it is used (two
+    fields named "level" with different choices, or one choice set under two field
+    names, otherwise get generated names). ``choices`` is the dotted path of a
+    ``TextChoices`` class. Call it from an app's ``ready()``: plugins name their own
+    enums this way, since the core's settings never name a plugin's code."""
+    from django.conf import settings
+
+    settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})[name] = choices

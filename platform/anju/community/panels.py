@@ -58,7 +58,7 @@ class HouseholdPanel(Component):
         return True
 
     def get_context_data(self, parent_context: Mapping[str, Any] | None = None) -> dict:
-        context = dict(parent_context or {})
+        context = _as_dict(parent_context)
         context["panel"] = self
         return context
 
@@ -141,3 +141,12 @@ def render_household_panels(household, request) -> SafeString:
             )
         )
     return mark_safe("".join(rendered))
+
+
+def _as_dict(parent_context) -> dict:
+    """A plain dict of the parent context: the admin passes a template Context (whose
+    dict() is its stack of layers, not its variables), others a mapping or nothing."""
+    if parent_context is None:
+        return {}
+    flatten = getattr(parent_context, "flatten", None)
+    return dict(flatten()) if callable(flatten) else dict(parent_context)

@@ -60,8 +60,15 @@ COMMITTEE = Role(
     )
     # Cases: the whole community's, reassigning them, building service forms, exports.
     + _services(
-        "view_case", "change_case", "assign_case", "export_case", "file_on_behalf",
-        "view_service", "add_service", "change_service", "delete_service",
+        "view_case",
+        "change_case",
+        "assign_case",
+        "export_case",
+        "file_on_behalf",
+        "view_service",
+        "add_service",
+        "change_service",
+        "delete_service",
     ),
 )
 GRID_WORKER = Role(

@@ -26,7 +26,7 @@ class DashboardPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context=None):
-        context = dict(parent_context or {})
+        context = _as_dict(parent_context)
         context["panel"] = self
         context.setdefault("request", self.request)
         return context
@@ -69,3 +69,12 @@ class SafePanel(Component):
             from django.forms import Media
 
             return Media()
+
+
+def _as_dict(parent_context) -> dict:
+    """A plain dict of the parent context: the admin passes a template Context (whose
+    dict() is its stack of layers, not its variables), others a mapping or nothing."""
+    if parent_context is None:
+        return {}
+    flatten = getattr(parent_context, "flatten", None)
+    return dict(flatten()) if callable(flatten) else dict(parent_context)

@@ -255,7 +255,10 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["anju.api.schema.only_anju_endpoints"],
     # One name for the case status wherever it appears, so a plugin's own "status"
     # choices never collide with it in the schema.
-    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "anju.services.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "anju.services.models.Status",
+        "CaseLevelEnum": "anju.services.models.Level",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------

@@ -31,8 +31,15 @@ def demo_loaded():
 
 
 def _fingerprint() -> str:
+    # A total order: two residents of one room may share a name and relation, and
+    # PostgreSQL returns ties in any order.
     rows = Resident.objects.order_by(
-        "household__building__name", "household__unit", "household__room", "relation", "name"
+        "household__building__name",
+        "household__unit",
+        "household__room",
+        "relation",
+        "name",
+        "id_number_digest",
     ).values_list(
         "name",
         "gender",
