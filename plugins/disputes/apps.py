@@ -69,3 +69,7 @@ class DisputesConfig(PluginConfig):
         # Cases of disputes changed through the engine itself (the SLA sweep, the cases
         # inbox) bring their dispute along.
         case_changed.connect(on_case_changed, dispatch_uid="disputes-case-changed")
+        # One name in the API schema for the levels a dispute moves through.
+        from anju.api.schema import name_enum
+
+        name_enum("DisputeLevelEnum", "plugins.disputes.models.DisputeLevel")

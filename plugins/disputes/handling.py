@@ -154,6 +154,9 @@ def create_dispute(
     rows = [p if isinstance(p, DisputeParty) else DisputeParty(**p) for p in parties]
     for row in rows:
         row.dispute = dispute
+    for row in rows:  # the name outlives the resident's record
+        if row.resident is not None and not row.name:
+            row.name = row.resident.name
     DisputeParty.objects.bulk_create(rows)
     if risk == RiskLevel.HIGH:
         notify_high_risk(dispute)
@@ -215,7 +218,8 @@ def add_party(
     dispute: Dispute, actor, *, resident=None, name="", phone="", note=""
 ) -> DisputeParty:
     _check(actor, dispute)
-    party = DisputeParty(dispute=dispute, resident=resident, name=name.strip(), note=note)
+    name = name.strip() or (resident.name if resident is not None else "")
+    party = DisputeParty(dispute=dispute, resident=resident, name=name, note=note)
     party.phone = "".join(ch for ch in (phone or "") if ch.isdigit()) or None
     party.full_clean(exclude=["dispute"])
     party.save()

@@ -155,9 +155,10 @@ class DisputeParty(models.Model):
     dispute = models.ForeignKey(
         Dispute, on_delete=models.CASCADE, related_name="parties", verbose_name=_("dispute")
     )
+    # A resident who leaves the register stays a party by name (kept below).
     resident = models.ForeignKey(
         "community.Resident",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="dispute_parties",

@@ -48,3 +48,19 @@ def test_the_plugins_own_escalation_is_recorded_once(world, dispute1):
     handling.resolve(dispute1, world.users["committee"])
     dispute1.refresh_from_db()
     assert dispute1.outcome == Outcome.RESOLVED_IN_COMMUNITY
+
+
+def test_the_api_schema_names_the_levels_once(client):
+    import json
+
+    schema = json.loads(client.get("/api/schema/", {"format": "json"}).content)
+    components = schema["components"]["schemas"]
+    assert "DisputeLevelEnum" in components and "CaseLevelEnum" in components
+    assert not any(name.startswith(("FromLevel", "ToLevel", "Level")) for name in components)
+
+
+def test_a_resident_leaving_the_register_stays_a_party_by_name(world, dispute1):
+    party = dispute1.parties.get(resident=world.resident1)
+    world.resident1.delete()
+    party.refresh_from_db()
+    assert party.resident is None and party.display_name == "王小明"
