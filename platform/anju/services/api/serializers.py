@@ -89,6 +89,13 @@ class ServiceSubmitSerializer(serializers.Serializer):
     room = serializers.CharField(
         required=False, help_text=_("Unit and room, e.g. 2单元301: finds the household.")
     )
+    on_behalf_household = serializers.IntegerField(
+        required=False,
+        help_text=_(
+            "Staff filing on a resident's behalf (代办): the id of the resident's household, "
+            "one of the staff member's own grids. The case records who filed it."
+        ),
+    )
     idempotency_key = serializers.CharField(
         max_length=64,
         required=False,

@@ -44,8 +44,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from anju.community.models import Household
 from anju.community.sites import current_community
 from anju.permissions.api import RolePermissions, drf_validation_error
+from anju.permissions.scope import scope_queryset
 from anju.permissions.urlscope import Scope
 
 from .. import codeforms, uploads, workflow
@@ -296,6 +298,7 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
             },
             community=community,
         )
+        household = _on_behalf_household(request, data.get("on_behalf_household"))
         form_class = service_form_class(service, user, spec.form_class if spec else None)
         form = form_class(data, request.FILES)
         if not (requester_form.is_valid() & form.is_valid()):
@@ -303,7 +306,9 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
         requester = Requester(
             name=requester_form.cleaned_data["requester_name"],
             phone=requester_form.cleaned_data["requester_phone"],
-            user=user if user.is_authenticated else None,
+            # Filed on a resident's behalf (代办): the resident, not the staff account,
+            # is the requester; the staff member is recorded as the one who filed it.
+            user=user if user.is_authenticated and household is None else None,
             building=requester_form.cleaned_data.get("building"),
             room=requester_form.cleaned_data.get("room", ""),
         )
@@ -313,6 +318,8 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
                 form,
                 requester=requester,
                 community=community,
+                household=household,
+                filed_by=user if household is not None else None,
                 idempotency_key=requester_form.cleaned_data.get("idempotency_key") or "",
                 on_submit=spec.on_submit if spec else None,
             )
@@ -323,6 +330,32 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
             s.ServiceSubmittedSerializer(case, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+def _on_behalf_household(request, value):
+    """The household a staff member files for (代办): one of their own grids', and only
+    for people who may file on residents' behalf. None when not filing on behalf."""
+    if value in (None, ""):
+        return None
+    user = request.user
+    if not (user.is_authenticated and user.has_perm("services.file_on_behalf")):
+        raise exceptions.PermissionDenied(_("You may not file requests on a resident's behalf."))
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        pk = None
+    household = (
+        scope_queryset(Household.objects.select_related("building__grid"), user)
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if household is None:
+        raise exceptions.ValidationError(
+            {"on_behalf_household": [_("Choose a household of your own grids.")]}
+        )
+    return household
 
 
 # --- what residents see of their cases ----------------------------------------------
