@@ -32,8 +32,3 @@ def current_community(request) -> Community | None:
         community = Community(pk=community_id)  # only its id is needed downstream
     request._anju_community = community
     return community
-
-
-def forget_site(site_id: int) -> None:
-    """Drop the cached community of a site (after a community's site changes)."""
-    cache.delete(_SITE_KEY.format(site_id=site_id))

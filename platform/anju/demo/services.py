@@ -17,6 +17,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from anju.community.models import GridTeamMember, Household, TeamRole
 from anju.services.models import (
@@ -28,6 +29,7 @@ from anju.services.models import (
     ServiceField,
     ServiceFormPage,
     Status,
+    record_text,
 )
 from anju.services.workflow import TRANSITIONS
 
@@ -207,7 +209,9 @@ class _Story:
             case.created_at,
             case.filed_by,
             public=True,
-            text="代办" if case.on_behalf else "",
+            text=record_text(gettext_lazy("Filed on the resident's behalf"))
+            if case.on_behalf
+            else "",
         )
 
     def event(self, kind, at, actor=None, *, to=None, text="", public=True):

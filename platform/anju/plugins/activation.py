@@ -100,9 +100,3 @@ def _forget(sender, instance, **kwargs):
     cache.delete(key)
     # Again after commit: a request that read the old rows meanwhile may have cached them.
     transaction.on_commit(lambda: cache.delete(key))
-
-
-def forget_site(site_id: int) -> None:
-    from anju.community.sites import forget_site as forget
-
-    forget(site_id)

@@ -248,9 +248,6 @@ class Level(models.TextChoices):
 
 
 class CaseQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
-
     def overdue(self, now=None):
         now = now or timezone.now()
         return self.filter(
@@ -411,6 +408,16 @@ class Case(models.Model):
             (field["label"], display_value(field, self.data.get(field["name"])))
             for field in self.version.fields
         ]
+
+
+def record_text(message) -> str:
+    """A system entry's text for the timeline (``message``: a ``gettext_lazy`` string),
+    in the installation's language: the timeline is a record, so what it says must not
+    depend on the language of whichever request or worker wrote it."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message)
 
 
 class CaseEvent(models.Model):

@@ -21,10 +21,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from . import signals
-from .models import Case, CaseEvent, Level, Service, Status
+from .models import Case, CaseEvent, Level, Service, Status, record_text
 
 logger = logging.getLogger("anju.services")
 
@@ -112,7 +112,7 @@ def _escalate_batch(ids: list[int], now) -> tuple[int, int]:
     )
     holders = _holders_by_grid({r.grid_id for r in rows if r.grid_id})
     events = []
-    text = _("Overdue in the grid: escalated to the community.")
+    text = record_text(_("Overdue in the grid: escalated to the community."))
     for case in rows:
         previous = case.status
         case.status = Status.ESCALATED
@@ -168,7 +168,7 @@ def _breach_batch(ids: list[int], now) -> tuple[int, int]:
             CaseEvent(
                 case_id=case.pk,
                 kind=CaseEvent.Kind.OVERDUE,
-                text=_("Overdue at community level."),
+                text=record_text(_("Overdue at community level.")),
                 public=False,
                 created_at=now,
             )

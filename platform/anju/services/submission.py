@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from anju.community.models import Community, GridTeamMember, Household, TeamRole
 
 from .fieldtypes import FieldType, schema_of_form_class, stored_answers
-from .models import Case, CaseEvent, HandlerRole, Service
+from .models import Case, CaseEvent, HandlerRole, Service, record_text
 
 # Digits only, in two groups of four: easy to read out on the phone ("4821 0937").
 REFERENCE_DIGITS = 8
@@ -211,7 +212,7 @@ def _create(service, form, requester, community, household, filed_by, digest, sa
         kind=CaseEvent.Kind.FILED,
         actor=filed_by,
         to_status=case.status,
-        text="代办" if on_behalf else "",
+        text=record_text(gettext_lazy("Filed on the resident's behalf")) if on_behalf else "",
         public=True,
         created_at=now,
     )

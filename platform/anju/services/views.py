@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -186,7 +185,3 @@ def my_case(request, reference: str):
     if case is None:
         raise Http404
     return TemplateResponse(request, "anju_services/case.html", _case_context(case))
-
-
-def track_redirect(request):
-    return redirect("anju_services:track")
