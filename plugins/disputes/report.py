@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from anju.community.models import Grid
+from anju.community import Grid
 
 from .figures import dispute_figures, raised_in
 

@@ -1,8 +1,8 @@
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from anju.community.panels import HouseholdPanel
-from anju.plugins.panels import DashboardPanel
+from anju.community import HouseholdPanel
+from anju.plugins import DashboardPanel
 
 
 class ThingsDashboardPanel(DashboardPanel):

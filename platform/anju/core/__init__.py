@@ -1,1 +1,12 @@
 """Cross-cutting pieces of the core: middleware, the core's Celery tasks, checks."""
+
+# The public API plugins may use (docs/plugins.md, "Reference"); everything else in this
+# package is internal. Loaded on first use: see anju.core.public.
+from anju.core.public import facade as _facade  # noqa: E402
+
+PUBLIC = {
+    "record": "audit",
+    "VIEW_ID_NUMBER": "audit",
+    "AuditEntry": "models",
+}
+__getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)
