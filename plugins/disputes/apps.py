@@ -22,7 +22,6 @@ class DisputesConfig(PluginConfig):
         "the resolution figures."
     )
     icon = "warning"
-    version = "0.1.0"
     platform_requires = ">=0.1,<1"
     slug = "disputes"
     default_settings = {

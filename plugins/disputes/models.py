@@ -10,7 +10,7 @@ Screening rounds (排查) are per grid and month, recorded even when nothing
 was found, so the committee sees which grids have not screened.
 
 Every model here says how it reaches its grid (``grid_path``), so
-``anju.permissions.scope.scope_queryset`` can narrow it like the core's own records.
+``anju.permissions.scope_queryset`` can narrow it like the core's own records.
 """
 
 from __future__ import annotations
