@@ -158,3 +158,33 @@ def test_a_resident_leaving_the_register_stays_a_party_by_name(world, dispute1):
     world.resident1.delete()
     party.refresh_from_db()
     assert party.resident is None and party.display_name == "王小明"
+
+
+def test_the_page_and_the_api_show_what_the_case_says(world, dispute1, client):
+    """After the sweep and a hand-over: the list, the page and the API all read it."""
+    Case.objects.filter(pk=dispute1.case_id).update(
+        accept_due=timezone.now() - datetime.timedelta(hours=1)
+    )
+    sweep_overdue()
+    handling.escalate(
+        fresh(dispute1), world.users["committee"], to_level="township", reason="涉及多个部门"
+    )
+    client.force_login(world.users["committee"])
+    page = client.get(reverse("disputes_admin:detail", args=[dispute1.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "在网格超出时限，已上报社区。" in html  # the sweep's step, with its text
+    assert "涉及多个部门" in html
+    steps = [(s.from_level, s.to_level) for s in page.context["escalations"]]
+    assert steps == [("grid", "community"), ("community", "township")]
+    listed = client.get(reverse("disputes_admin:index"), {"state": "ended"}).context["disputes"]
+    assert [d.pk for d in listed] == [dispute1.pk]
+    assert client.get(reverse("disputes_admin:index")).context["disputes"].count() == 0
+
+    referred = client.get("/api/disputes/", {"outcome": "referred"}).json()["results"]
+    (row,) = referred
+    assert (row["level"], row["outcome"], row["relapses"]) == ("township", "referred", 0)
+    assert row["resolved_at"] is not None and row["follow_up_due"] is None
+    assert client.get("/api/disputes/", {"outcome": "open"}).json()["count"] == 0
+    detail = client.get(f"/api/disputes/{dispute1.pk}/").json()
+    assert [(s["from_level"], s["to_level"]) for s in detail["escalations"]] == steps
