@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.menu import MenuItem
 
 from anju.community.models import Community, GridTeamMember, TeamRole
 from anju.permissions.scope import scope_queryset, visible_grids
@@ -116,14 +115,3 @@ def safe_next(request, fallback: str) -> str:
     ):
         return target
     return fallback
-
-
-class PermissionMenuItem(MenuItem):
-    """A menu entry shown to people holding ``permission``."""
-
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy
 
+from anju.permissions.admin.menu import PermissionMenuItem
+
 from .behalf import FileOnBehalfChooseView, FileOnBehalfView
 from .builder import service_viewset
 from .case import AttachmentDownloadView, CaseActionView, CaseDetailView
-from .common import FILE_ON_BEHALF, VIEW_CASE, VIEW_SERVICE, PermissionMenuItem
+from .common import FILE_ON_BEHALF, VIEW_CASE, VIEW_SERVICE
 from .figures import FiguresView
 from .inbox import BulkAssignView, CaseExportView, CaseInboxView
 
