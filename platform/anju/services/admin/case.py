@@ -17,6 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import workflow
 from ..fieldtypes import UploadField
+from ..forms import FollowUpForm
 from ..models import (
     Case,
     CaseAttachment,
@@ -97,29 +98,6 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = workflow.eligible_assignees(case)
         if not self.is_bound:
             self.initial["assignee"] = case.assignee_id
-
-
-class FollowUpForm(forms.Form):
-    settled = forms.TypedChoiceField(
-        label=gettext_lazy("Is the matter settled, says the resident?"),
-        choices=[("yes", gettext_lazy("Yes, settled")), ("no", gettext_lazy("No, not yet"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    satisfaction = forms.TypedChoiceField(
-        label=gettext_lazy("Satisfaction"),
-        choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 6)],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=gettext_lazy("1 (very unhappy) to 5 (very satisfied)."),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
 
 class CaseDetailView(CaseAdminMixin, WagtailAdminTemplateMixin, TemplateView):

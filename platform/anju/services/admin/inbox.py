@@ -28,6 +28,7 @@ from ..models import (
     Level,
     Service,
     Status,
+    overdue_q,
 )
 from ..submission import format_reference
 from ..visibility import visible_cases
@@ -57,13 +58,6 @@ TABS = (
 TAB_CODES = {code for code, _label in TABS}
 
 
-def _overdue_q(now) -> Q:
-    """The same rule as ``CaseQuerySet.overdue``, as a Q so one query can count it."""
-    return Q(status=Status.SUBMITTED, accept_due__lt=now) | Q(
-        status__in=OPEN_STATUSES, resolve_due__lt=now
-    )
-
-
 def tab_q(tab: str, user, now) -> Q:
     if tab == "mine":
         # Still needs them: open, or resolved and waiting for its follow-up.
@@ -73,7 +67,7 @@ def tab_q(tab: str, user, now) -> Q:
     if tab == "escalated":
         return Q(level=Level.COMMUNITY, status__in=OPEN_STATUSES)
     if tab == "overdue":
-        return _overdue_q(now)
+        return overdue_q(now)
     return Q()
 
 
