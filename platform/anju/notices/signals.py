@@ -4,18 +4,19 @@ Connected by the notification layer when it starts (anju.notify.apps), which als
 over the fan-out the task uses: ``connect(fan_out)``.
 """
 
-from django.db import transaction
 from wagtail.signals import page_published
 
+from anju.core import outbox
+
 from .models import NoticePage
-from .tasks import fan_out_notice, install_fan_out
+from .tasks import FAN_OUT_HANDLER, dedup_prefix, install_fan_out
 
 
 def queue_fan_out(sender, instance, **kwargs) -> None:
-    """Queue the fan-out once the transaction that published the notice has committed:
-    a worker must find the page live, and a rolled-back publish sends nothing."""
-    page_id = instance.pk
-    transaction.on_commit(lambda: fan_out_notice.delay(page_id))
+    """Record the fan-out in the transaction that publishes the notice (anju.core.outbox):
+    a rolled-back publish records nothing, a committed one is announced whatever the
+    broker's state; a worker takes it once the publish has committed."""
+    outbox.schedule(FAN_OUT_HANDLER, key=dedup_prefix(instance.pk), page_id=instance.pk)
 
 
 def connect(fan_out) -> None:

@@ -275,9 +275,21 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="anju")
+# A task is acknowledged when it is done, not when taken: a worker killed mid-task
+# leaves it to be delivered again (every task is safe to run twice).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per worker process: a killed worker strands one task, not a batch,
+# and long tasks never sit behind each other in a prefetch buffer.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis re-delivers an unacknowledged task after the visibility timeout. It must outlast
+# the longest task (the SLA sweep over a large community takes minutes; fan-outs run in
+# steps of seconds) or a slow task is run twice at once. Work people start does not wait
+# for it: the outbox sweep (anju.sweep_outbox) hands on a step whose worker died as soon
+# as its lease (OUTBOX_LEASE) runs out.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800),
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -297,6 +309,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "wagtail-publish-scheduled": {
         "task": "anju.publish_scheduled_pages",
+        "schedule": 60.0,
+    },
+    # Background work people started that is past due: never sent (broker down), lost
+    # with a killed worker, or waiting to retry (anju.core.outbox).
+    "core-sweep-outbox": {
+        "task": "anju.sweep_outbox",
         "schedule": 60.0,
     },
     # Overdue cases escalate grid -> community (anju.services.sla).
