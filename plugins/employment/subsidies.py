@@ -24,6 +24,7 @@ from django.utils import timezone
 from anju.community.idnumbers import mask_id_number, mask_phone
 from anju.community.models import Resident, id_number_digest
 from anju.core.audit import VIEW_ID_NUMBER, record
+from anju.core.spreadsheets import safe_row
 from anju.services.models import Case, Service, ServiceField, Status
 from anju.services.visibility import visible_cases
 
@@ -217,7 +218,7 @@ def export_workbook(request, cases) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))  # residents' text never runs as a formula
     for column, width in zip(
         "ABCDEFGHIJK", (6, 10, 22, 15, 20, 16, 24, 14, 10, 10, 12), strict=True
     ):

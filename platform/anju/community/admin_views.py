@@ -62,6 +62,7 @@ from wagtail.coreutils import multigetattr
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from anju.core import audit
+from anju.core.spreadsheets import safe_cell
 from anju.permissions.scope import can_see, is_grid_restricted, scope_queryset, visible_grids
 from anju.permissions.urlscope import Scope
 
@@ -196,6 +197,10 @@ class ScopedIndexView(GridScopedQuerysetMixin, generic.IndexView):
 
     def annotate_queryset(self, queryset):
         return queryset
+
+    def preprocess_field_value(self, field, value, export_format):
+        # Residents' text never runs as a formula, in CSV or Excel (anju.core.spreadsheets).
+        return safe_cell(super().preprocess_field_value(field, value, export_format))
 
     def to_row_dict(self, item):
         row = {}
