@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # Anonymous portal pages come from the cache until a publish changes them.
     "anju.portal.cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Ids too large for the database are a 404, never an OverflowError.
+    "anju.core.middleware.IdRangeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: staff routes that do not declare their grid scope are refused to
@@ -139,9 +141,16 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the Celery worker and the web process share the file without locking out
-    # readers; the timeout rides out the short writer locks that remain.
+    # readers; the timeout rides out the short writer locks that remain. IMMEDIATE
+    # transactions take the write lock when they begin, so two concurrent writers (a
+    # double-tapped submit) queue for it instead of one failing with "database is
+    # locked" when it upgrades a read lock (Django 5.1+).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -239,11 +248,19 @@ RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Anonymous calls to protected endpoints: 401 with a WWW-Authenticate challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "anju.core.authentication.SessionAuthentication",
+    ],
+    # JSON nested too deep is a 400, not a RecursionError (anju.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "anju.core.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter, with ids beyond the database's range answered 400 (anju.core.filters).
+    "DEFAULT_FILTER_BACKENDS": ["anju.core.filters.RangeCheckedFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
