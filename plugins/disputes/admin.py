@@ -26,11 +26,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
-from anju.community.models import Grid, Visit
-from anju.permissions.scope import scope_queryset
-from anju.permissions.urlscope import Scope
-from anju.services.models import CaseEvent
-from anju.services.workflow import WorkflowError
+from anju.community import Grid, Visit
+from anju.permissions import Scope, scope_queryset
+from anju.services import CaseEvent, WorkflowError
 
 from . import handling
 from .figures import dispute_figures, year_bounds

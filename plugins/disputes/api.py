@@ -11,8 +11,7 @@ from rest_framework import routers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from anju.permissions.scope import scope_queryset
-from anju.permissions.urlscope import Scope
+from anju.permissions import Scope, scope_queryset
 
 from . import handling
 from .figures import dispute_figures

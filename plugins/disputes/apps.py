@@ -62,7 +62,7 @@ class DisputesConfig(PluginConfig):
 
     def ready(self):
         super().ready()
-        from anju.services.signals import case_changed
+        from anju.services import case_changed
 
         from .handling import on_case_changed
 
@@ -70,6 +70,6 @@ class DisputesConfig(PluginConfig):
         # inbox) bring their dispute along.
         case_changed.connect(on_case_changed, dispatch_uid="disputes-case-changed")
         # One name in the API schema for the levels a dispute moves through.
-        from anju.api.schema import name_enum
+        from anju.api import name_enum
 
         name_enum("DisputeLevelEnum", "plugins.disputes.models.DisputeLevel")

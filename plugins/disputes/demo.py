@@ -10,9 +10,8 @@ import random
 
 from django.utils import timezone
 
-from anju.community.models import Community, Grid, Household, TeamRole
-from anju.services.models import Case, CaseEvent, Level, Status
-from anju.services.submission import Requester, service_for_code_form, submit
+from anju.community import Community, Grid, Household, TeamRole
+from anju.services import Case, CaseEvent, Level, Requester, Status, service_for_code_form, submit
 
 from .forms import DisputeReportForm
 from .handling import create_dispute
@@ -185,7 +184,7 @@ def load_demo(rng, out, ctx):
 
 
 def _seats(grids, role) -> dict:
-    from anju.community.models import GridTeamMember
+    from anju.community import GridTeamMember
 
     return {
         seat.grid_id: seat.user

@@ -8,10 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.community.idnumbers import validate_phone
-from anju.community.models import Grid, Resident
-from anju.permissions.scope import scope_queryset
-from anju.services.fieldtypes import UploadField
+from anju.community import Grid, Resident, validate_phone
+from anju.permissions import scope_queryset
+from anju.services import UploadField
 
 from .models import (
     NEXT_LEVELS,

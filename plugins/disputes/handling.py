@@ -19,12 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju import notify
-from anju.community.models import GridTeamMember, TeamRole
-from anju.services import workflow
-from anju.services.models import Case, CaseEvent, Level, Status
-from anju.services.visibility import visible_cases
-from anju.services.workflow import WorkflowError
+from anju import notify, services
+from anju.community import GridTeamMember, TeamRole
+from anju.services import Case, CaseEvent, Level, Status, WorkflowError, visible_cases
 
 from .models import (
     NEXT_LEVELS,
@@ -89,7 +86,7 @@ def may_handle(user, dispute: Dispute) -> bool:
         user is not None
         and user.is_authenticated
         and user.has_perm(CHANGE)
-        and workflow.may_work_on(user, dispute.case)
+        and services.may_work_on(user, dispute.case)
         and can_see(user, dispute)
     )
 
@@ -233,9 +230,9 @@ def _start_work(case: Case, actor) -> None:
     """A mediation session means work has started: accept the case if nobody has, and
     mark it in progress."""
     if case.status == Status.SUBMITTED:
-        workflow.transition(case, Status.ACCEPTED, actor)
+        services.transition(case, Status.ACCEPTED, actor)
     if case.status in (Status.ACCEPTED, Status.ESCALATED):
-        workflow.transition(case, Status.IN_PROGRESS, actor)
+        services.transition(case, Status.IN_PROGRESS, actor)
 
 
 @_own_change
@@ -257,7 +254,7 @@ def record_session(
     if not dispute.is_open:
         raise WorkflowError(_("This dispute has ended; reopen it by a follow-up first."))
     if document:
-        from anju.services.uploads import validate_upload
+        from anju.services import validate_upload
 
         validate_upload(document)
     session = MediationSession.objects.create(
@@ -303,10 +300,10 @@ def escalate(dispute: Dispute, actor, *, to_level: str, reason: str) -> Dispute:
         )
     case = dispute.case
     if to_level == DisputeLevel.COMMUNITY:
-        workflow.escalate(case, actor=actor, reason=reason)
+        services.escalate(case, actor=actor, reason=reason)
     else:
         label = to_level.label
-        workflow.comment(case, actor, _("Handed over: %(to)s.") % {"to": label}, public=True)
+        services.comment(case, actor, _("Handed over: %(to)s.") % {"to": label}, public=True)
         _resolve_case(case, actor, note=reason)
         dispute.outcome = Outcome.REFERRED
         dispute.resolved_at = timezone.now()
@@ -326,8 +323,8 @@ def _resolve_case(case: Case, actor, note: str = "") -> None:
     if case.status == Status.RESOLVED:
         return
     if case.status == Status.SUBMITTED:
-        workflow.transition(case, Status.ACCEPTED, actor)
-    workflow.transition(case, Status.RESOLVED, actor, note=note)
+        services.transition(case, Status.ACCEPTED, actor)
+    services.transition(case, Status.RESOLVED, actor, note=note)
 
 
 @_own_change
@@ -368,7 +365,7 @@ def withdraw(dispute: Dispute, actor, *, reason: str) -> Dispute:
         raise WorkflowError(_("Say why the dispute is withdrawn."), code="reason_required")
     if not dispute.is_open:
         raise WorkflowError(_("This dispute has ended."), code="transition")
-    workflow.comment(dispute.case, actor, _("Withdrawn."), public=True)
+    services.comment(dispute.case, actor, _("Withdrawn."), public=True)
     _resolve_case(dispute.case, actor, note=reason)
     dispute.outcome = Outcome.WITHDRAWN
     dispute.resolved_at = timezone.now()
@@ -387,7 +384,7 @@ def follow_up(
     level it was at, and counts one more relapse."""
     _check(actor, dispute)
     _locked(dispute)
-    workflow.follow_up(dispute.case, actor, settled=settled, satisfaction=satisfaction, note=note)
+    services.follow_up(dispute.case, actor, settled=settled, satisfaction=satisfaction, note=note)
     now = timezone.now()
     if settled:
         dispute.followed_up_at = now

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
-from anju.community.idnumbers import mask_phone, validate_phone
+from anju.community import mask_phone, validate_phone
 
 
 class DisputeType(models.TextChoices):
@@ -133,7 +133,7 @@ class Dispute(models.Model):
 
     @property
     def reference(self) -> str:
-        from anju.services.submission import format_reference
+        from anju.services import format_reference
 
         return format_reference(self.case.reference)
 

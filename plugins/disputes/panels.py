@@ -5,8 +5,8 @@ one heard on a recent visit."""
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from anju.community.panels import HouseholdPanel
-from anju.permissions.scope import scope_queryset
+from anju.community import HouseholdPanel
+from anju.permissions import scope_queryset
 
 from .handling import VIEW, visible_disputes
 
@@ -22,7 +22,7 @@ class HouseholdDisputesPanel(HouseholdPanel):
         return request.user.has_perm(VIEW)
 
     def get_context_data(self, parent_context=None):
-        from anju.community.models import Visit
+        from anju.community import Visit
 
         context = super().get_context_data(parent_context)
         household = context["household"]

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from anju.community.models import Grid
-from anju.core.spreadsheets import safe_row
+from anju.community import Grid
+from anju.core import safe_row
 
 from .figures import dispute_figures, raised_in
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from anju.plugins import ServiceForm
-from anju.services.submission import Requester, service_for_code_form, submit
+from anju.services import Requester, service_for_code_form, submit
 
 from .forms import DisputeReportForm, VisitDisputeForm
 from .handling import create_dispute

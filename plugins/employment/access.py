@@ -9,7 +9,7 @@ role that is not grid-restricted see job seekers and enrolments of every grid â€
 core lets service staff see every case of a service they handle.
 """
 
-from anju.permissions.scope import is_grid_restricted, scope_queryset
+from anju.permissions import is_grid_restricted, scope_queryset
 
 STATION_WIDE = "employment.station_wide"
 #: The models the station-wide permission opens up; migrant work stays with the grids.

@@ -32,19 +32,20 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from anju.community.admin_views import (
+from anju.community import Resident
+from anju.permissions import (
     GridScopedModelViewSet,
     GridScopedPermissionPolicy,
+    Scope,
     ScopedCreateView,
     ScopedDeleteView,
     ScopedEditView,
     ScopedIndexView,
     ScopedInspectView,
     ScopedModelForm,
+    ScopedViewSetMixin,
 )
-from anju.community.models import Resident
-from anju.permissions.urlscope import Scope, ScopedViewSetMixin
-from anju.services.models import Status
+from anju.services import Status
 
 from . import access, matching, training
 from .figures import employment_figures
@@ -323,7 +324,7 @@ class PostingDetailView(EmploymentView):
         return matching.seekers_for(self.posting, seekers)
 
     def get_context_data(self, **kwargs):
-        from anju.services.visibility import visible_cases
+        from anju.services import visible_cases
 
         context = super().get_context_data(**kwargs)
         user = self.request.user

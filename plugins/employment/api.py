@@ -20,14 +20,14 @@ from rest_framework import routers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from anju.community.models import Resident
-from anju.permissions.api import (
+from anju.community import Resident
+from anju.permissions import (
     GridScopedViewSetMixin,
     ModelCleanSerializerMixin,
+    Scope,
     ScopedPrimaryKeyRelatedField,
 )
-from anju.permissions.urlscope import Scope
-from anju.services.models import Case
+from anju.services import Case
 
 from . import access, matching
 from .fields import JobTag

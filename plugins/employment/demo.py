@@ -9,10 +9,9 @@ import datetime
 
 from django.utils import timezone
 
-from anju.community.models import Community, Resident, SpecialGroup
-from anju.portal.site import ensure_home_page
-from anju.services.fieldtypes import build_form_class
-from anju.services.submission import Requester, submit
+from anju.community import Community, Resident, SpecialGroup
+from anju.portal import ensure_home_page
+from anju.services import Requester, build_form_class, submit
 
 from . import training
 from .fields import JobTag
@@ -330,7 +329,7 @@ def _applications(rng, out, community, records, grid_worker) -> None:
 
 
 def applications_exist() -> bool:
-    from anju.services.models import Case
+    from anju.services import Case
 
     return Case.objects.filter(service__subsidy_scheme__isnull=False).exists()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from anju.permissions.scope import scope_queryset
-from anju.services.models import Status
+from anju.permissions import scope_queryset
+from anju.services import Status
 
 from .models import JobSeeker, open_postings
 from .subsidies import applications

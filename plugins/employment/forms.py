@@ -4,8 +4,8 @@ filters, and the staff's course actions."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from anju.community.models import Resident
-from anju.permissions.scope import scope_queryset
+from anju.community import Resident
+from anju.permissions import scope_queryset
 
 from .access import station_wide
 from .fields import JobTag

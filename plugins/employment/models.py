@@ -21,8 +21,8 @@ from wagtail.api import APIField
 from wagtail.models import Page
 from wagtail.search import index
 
-from anju.community.models import Community, Resident
-from anju.notices.search import search_text_for
+from anju.community import Community, Resident
+from anju.notices import search_text_for
 
 from .fields import TagListField, tag_labels
 
@@ -63,7 +63,7 @@ class JobIndexPage(Page):
         if adding:
             # Postings are moderated like notices: grid workers and service staff
             # submit, the committee approves (the core's notice workflow).
-            from anju.notices.workflow import ensure_notice_workflow
+            from anju.notices import ensure_notice_workflow
 
             ensure_notice_workflow([self])
         return result

@@ -21,12 +21,9 @@ import io
 from django.db import transaction
 from django.utils import timezone
 
-from anju.community.idnumbers import mask_id_number, mask_phone
-from anju.community.models import Resident, id_number_digest
-from anju.core.audit import VIEW_ID_NUMBER, record
-from anju.core.spreadsheets import safe_row
-from anju.services.models import Case, Service, ServiceField, Status
-from anju.services.visibility import visible_cases
+from anju.community import Resident, id_number_digest, mask_id_number, mask_phone
+from anju.core import VIEW_ID_NUMBER, record, safe_row
+from anju.services import Case, Service, ServiceField, Status, visible_cases
 
 from .models import MigrantWork, SubsidyKind, SubsidyScheme
 

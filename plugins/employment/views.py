@@ -16,10 +16,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from anju.notices.search import clean_query, query_terms
+from anju.notices import clean_query, query_terms
 from anju.plugins import current_community
-from anju.services.submission import service_for_code_form
-from anju.services.views import handle_request_form
+from anju.services import handle_request_form, service_for_code_form
 
 from .fields import tag_q
 from .forms import JobFilterForm

@@ -1,6 +1,6 @@
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from anju.permissions.urlscope import Scope, ScopedViewSetMixin
+from anju.permissions import Scope, ScopedViewSetMixin
 
 from .models import Thing
 

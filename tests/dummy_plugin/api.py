@@ -1,6 +1,6 @@
 from rest_framework import routers, serializers, viewsets
 
-from anju.permissions.urlscope import Scope
+from anju.permissions import Scope
 
 from .models import Thing
 

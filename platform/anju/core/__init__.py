@@ -1,1 +1,15 @@
 """Cross-cutting pieces of the core: middleware, the core's Celery tasks, checks."""
+
+# The public API plugins may use (docs/plugins.md, "Reference"); everything else in this
+# package is internal. Loaded on first use: see anju.core.public.
+from anju.core.public import facade as _facade  # noqa: E402
+
+PUBLIC = {
+    "record": "audit",
+    "VIEW_ID_NUMBER": "audit",
+    "AuditEntry": "models",
+    # Every export of user text passes its cells through these (formula injection).
+    "safe_cell": "spreadsheets",
+    "safe_row": "spreadsheets",
+}
+__getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

@@ -15,3 +15,36 @@ Entry points other code uses:
 ``visibility.visible_cases(user)``  the one way to list cases a person may see
 ``sla.sweep_overdue()``      escalate what is overdue, in batches
 """
+
+# The public API plugins may use (docs/plugins.md, "Reference"); everything else in this
+# package is internal. Loaded on first use: see anju.core.public.
+from anju.core.public import facade as _facade  # noqa: E402
+
+PUBLIC = {
+    "Case": "models",
+    "CaseEvent": "models",
+    "Service": "models",
+    "ServiceField": "models",
+    "Status": "models",
+    "Level": "models",
+    "submit": "submission",
+    "Requester": "submission",
+    "service_for_code_form": "submission",
+    "format_reference": "submission",
+    "transition": "workflow",
+    "escalate": "workflow",
+    "assign": "workflow",
+    "comment": "workflow",
+    "follow_up": "workflow",
+    "add_attachment": "workflow",
+    "WorkflowError": "workflow",
+    "may_work_on": "workflow",
+    "visible_cases": "visibility",
+    "can_see_case": "visibility",
+    "case_changed": "signals",
+    "UploadField": "fieldtypes",
+    "build_form_class": "fieldtypes",
+    "validate_upload": "uploads",
+    "handle_request_form": "views",
+}
+__getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)
