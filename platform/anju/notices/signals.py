@@ -1,7 +1,7 @@
 """When a notice is published, tell its residents (after the publish commits).
 
-Connected by the notification layer when it starts (anju.notify.apps), which also hands
-over the fan-out the task uses: ``connect(fan_out)``.
+Connected when the notices app starts (NoticesConfig.ready()); the fan-out task calls the
+notification layer (anju.notify), which sits below and knows nothing of notices.
 """
 
 from wagtail.signals import page_published
@@ -9,7 +9,7 @@ from wagtail.signals import page_published
 from anju.core import outbox
 
 from .models import NoticePage
-from .tasks import FAN_OUT_HANDLER, dedup_prefix, install_fan_out
+from .tasks import FAN_OUT_HANDLER, dedup_prefix
 
 
 def queue_fan_out(sender, instance, **kwargs) -> None:
@@ -19,6 +19,5 @@ def queue_fan_out(sender, instance, **kwargs) -> None:
     outbox.schedule(FAN_OUT_HANDLER, key=dedup_prefix(instance.pk), page_id=instance.pk)
 
 
-def connect(fan_out) -> None:
-    install_fan_out(fan_out)
+def connect() -> None:
     page_published.connect(queue_fan_out, sender=NoticePage, dispatch_uid="notices.queue_fan_out")
