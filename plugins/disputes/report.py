@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from anju.community import Grid
+from anju.core import safe_row
 
 from .figures import dispute_figures, raised_in
 
@@ -49,7 +50,7 @@ def yearly_workbook(disputes, start, end, year: int) -> bytes:
     by_type = book.create_sheet(_("By type")[:31])
     by_type.append([_("Type of dispute"), _("Raised"), _("Resolved")])
     for row in figures.by_type:
-        by_type.append([row["label"], row["raised"], row["resolved"]])
+        by_type.append(safe_row([row["label"], row["raised"], row["resolved"]]))
     by_type.column_dimensions["A"].width = 40
 
     by_grid = book.create_sheet(_("By grid")[:31])
@@ -60,13 +61,15 @@ def yearly_workbook(disputes, start, end, year: int) -> bytes:
     for grid in Grid.objects.filter(pk__in=grid_ids).order_by("community_id", "number"):
         per_grid = dispute_figures(disputes, start=start, end=end, grid=grid)
         by_grid.append(
-            [
-                grid.name,
-                per_grid.raised,
-                per_grid.resolved,
-                per_grid.resolved_in_grid,
-                _percent(per_grid.resolution_rate),
-            ]
+            safe_row(
+                [
+                    grid.name,
+                    per_grid.raised,
+                    per_grid.resolved,
+                    per_grid.resolved_in_grid,
+                    _percent(per_grid.resolution_rate),
+                ]
+            )
         )
     by_grid.column_dimensions["A"].width = 20
 
@@ -85,16 +88,18 @@ def yearly_workbook(disputes, start, end, year: int) -> bytes:
     )
     for dispute in raised_in(disputes, start, end).for_lists().order_by("case__created_at"):
         listing.append(
-            [
-                dispute.case.reference,
-                timezone.localtime(dispute.case.created_at).date(),
-                dispute.case.grid.name if dispute.case.grid_id else "",
-                str(dispute.get_dispute_type_display()),
-                str(dispute.get_risk_display()),
-                str(dispute.get_level_display()),
-                str(dispute.get_outcome_display()) if dispute.outcome else _("Open"),
-                dispute.days_to_resolve,
-            ]
+            safe_row(
+                [
+                    dispute.case.reference,
+                    timezone.localtime(dispute.case.created_at).date(),
+                    dispute.case.grid.name if dispute.case.grid_id else "",
+                    str(dispute.get_dispute_type_display()),
+                    str(dispute.get_risk_display()),
+                    str(dispute.get_level_display()),
+                    str(dispute.get_outcome_display()) if dispute.outcome else _("Open"),
+                    dispute.days_to_resolve,
+                ]
+            )
         )
     for sheet in (by_type, by_grid, listing):
         for cell in sheet[1]:

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from anju.community import Resident, id_number_digest, mask_id_number, mask_phone
-from anju.core import VIEW_ID_NUMBER, record
+from anju.core import VIEW_ID_NUMBER, record, safe_row
 from anju.services import Case, Service, ServiceField, Status, visible_cases
 
 from .models import MigrantWork, SubsidyKind, SubsidyScheme
@@ -215,7 +215,7 @@ def export_workbook(request, cases) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))  # residents' text never runs as a formula
     for column, width in zip(
         "ABCDEFGHIJK", (6, 10, 22, 15, 20, 16, 24, 14, 10, 10, 12), strict=True
     ):

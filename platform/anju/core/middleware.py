@@ -46,3 +46,23 @@ class ApiLanguageMiddleware:
                 request.LANGUAGE_CODE = language
                 break
         return self.get_response(request)
+
+
+_MAX_ID = 2**63 - 1
+
+
+class IdRangeMiddleware:
+    """A path segment of digits beyond what a 64-bit id can hold (``/api/notices/
+    99999999999999999999/``) names nothing: 404 before any view sends it to the
+    database, where SQLite would raise OverflowError (a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for segment in request.path_info.split("/"):
+            if len(segment) > 18 and segment.isdigit() and int(segment) > _MAX_ID:
+                from django.http import Http404
+
+                raise Http404
+        return self.get_response(request)

@@ -4,18 +4,19 @@ Connected when the notices app starts (NoticesConfig.ready()); the fan-out task 
 notification layer (anju.notify), which sits below and knows nothing of notices.
 """
 
-from django.db import transaction
 from wagtail.signals import page_published
 
+from anju.core import outbox
+
 from .models import NoticePage
-from .tasks import fan_out_notice
+from .tasks import FAN_OUT_HANDLER, dedup_prefix
 
 
 def queue_fan_out(sender, instance, **kwargs) -> None:
-    """Queue the fan-out once the transaction that published the notice has committed:
-    a worker must find the page live, and a rolled-back publish sends nothing."""
-    page_id = instance.pk
-    transaction.on_commit(lambda: fan_out_notice.delay(page_id))
+    """Record the fan-out in the transaction that publishes the notice (anju.core.outbox):
+    a rolled-back publish records nothing, a committed one is announced whatever the
+    broker's state; a worker takes it once the publish has committed."""
+    outbox.schedule(FAN_OUT_HANDLER, key=dedup_prefix(instance.pk), page_id=instance.pk)
 
 
 def connect() -> None:

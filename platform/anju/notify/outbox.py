@@ -9,7 +9,8 @@ The outbox table is the truth; Celery only carries "deliver message N now". So:
   backend's log row commits with it, or neither does);
 * a lost task (a killed worker) loses nothing: the message stays pending and
   ``redeliver_stale`` (the beat task notify.deliver_pending) sends it again;
-* tasks are sent only after the rows they name are committed.
+* tasks are sent only after the rows they name are committed, and a broker that is down
+  then fails nobody's request: the rows wait for the sweep.
 """
 
 from __future__ import annotations
@@ -185,8 +186,17 @@ def _send_tasks_on_commit(ids, countdown: float | None = None) -> None:
     def send_tasks():
         from .tasks import deliver_message
 
-        for pk in ids:
-            deliver_message.apply_async((pk,), countdown=countdown)
+        for done, pk in enumerate(ids):
+            try:
+                deliver_message.apply_async((pk,), countdown=countdown)
+            except Exception as exc:  # the broker is down: the rows wait for the sweep
+                logger.warning(
+                    "Could not queue %d message(s) (first %s); redeliver_stale will: %s",
+                    len(ids) - done,
+                    pk,
+                    exc,
+                )
+                return
 
     transaction.on_commit(send_tasks)
 

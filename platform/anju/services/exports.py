@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
+from anju.core.spreadsheets import safe_row
 
 #: The audit log's action for a case exported to a spreadsheet.
 EXPORT_CASES = "export_case"
@@ -113,7 +114,7 @@ def build_workbook(cases) -> tuple[bytes, list]:
     sheet.append(header_row)
     written = []
     for case in cases[:MAX_ROWS].iterator(chunk_size=2000):
-        sheet.append(row_for(case))
+        sheet.append(safe_row(row_for(case)))
         written.append(case)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -14,9 +14,9 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from anju.community.sites import current_community
+from anju.core import ratelimits
 
 from .forms import RequesterForm, TrackForm, service_form_class
 from .models import Case, CaseAttachment, CaseEvent, Service
@@ -32,11 +32,10 @@ def track_rate() -> str:
     return getattr(settings, "SERVICES_TRACK_RATE", "30/h")
 
 
-def limited(request, group: str, rate: str) -> bool:
-    """Count this request against ``rate`` per client address (django-ratelimit)."""
-    return is_ratelimited(
-        request, group=f"anju.services.{group}", key="ip", rate=rate, method="POST", increment=True
-    )
+def limited(request, group: str, rate: str, *, fail_open: bool) -> ratelimits.Verdict:
+    """Count this request against ``rate`` per client address (django-ratelimit). With
+    the counters unreachable, ``fail_open`` says whether it goes on (anju.core.ratelimits)."""
+    return ratelimits.check(request, f"anju.services.{group}", rate, fail_open=fail_open)
 
 
 def handle_request_form(
@@ -62,7 +61,8 @@ def handle_request_form(
     if request.method == "POST":
         requester_form = RequesterForm(request.POST, prefix="requester", community=community)
         form = form_class(request.POST, request.FILES)
-        if limited(request, "submit", submit_rate()):
+        # Fails open: a request is filed whatever the state of the rate-limit store.
+        if limited(request, "submit", submit_rate(), fail_open=True):
             requester_form.add_error(
                 None, _("Too many requests from here. Please wait a while and try again.")
             )
@@ -143,10 +143,16 @@ def track(request):
     context = {"form": form}
     status = 200
     if request.method == "POST":
-        if limited(request, "track", track_rate()):
+        # Fails closed: an unlimited tracker would let anyone guess references.
+        verdict = limited(request, "track", track_rate(), fail_open=False)
+        if verdict:
             form.is_valid()
-            form.add_error(None, _("Too many tries. Please wait a while and try again."))
-            status = 429
+            if verdict is ratelimits.Verdict.UNAVAILABLE:
+                form.add_error(None, ratelimits.UNAVAILABLE_MESSAGE)
+                status = 503
+            else:
+                form.add_error(None, _("Too many tries. Please wait a while and try again."))
+                status = 429
         elif form.is_valid():
             case = (
                 Case.objects.select_related("service")

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # Anonymous portal pages come from the cache until a publish changes them.
     "anju.portal.cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Ids too large for the database are a 404, never an OverflowError.
+    "anju.core.middleware.IdRangeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: staff routes that do not declare their grid scope are refused to
@@ -141,9 +143,16 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the Celery worker and the web process share the file without locking out
-    # readers; the timeout rides out the short writer locks that remain.
+    # readers; the timeout rides out the short writer locks that remain. IMMEDIATE
+    # transactions take the write lock when they begin, so two concurrent writers (a
+    # double-tapped submit) queue for it instead of one failing with "database is
+    # locked" when it upgrades a read lock (Django 5.1+).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,12 +160,17 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis is optional for serving: unreachable, it is a cache miss, not a 500
+            # (anju.core.cache). Short timeouts so an outage never stalls a request.
+            "BACKEND": "anju.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="anju"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions live in the database, with a copy in Redis for speed: losing Redis signs
+    # nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -236,11 +250,19 @@ RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Anonymous calls to protected endpoints: 401 with a WWW-Authenticate challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "anju.core.authentication.SessionAuthentication",
+    ],
+    # JSON nested too deep is a 400, not a RecursionError (anju.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "anju.core.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter, with ids beyond the database's range answered 400 (anju.core.filters).
+    "DEFAULT_FILTER_BACKENDS": ["anju.core.filters.RangeCheckedFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -272,18 +294,46 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="anju")
+# A task is acknowledged when it is done, not when taken: a worker killed mid-task
+# leaves it to be delivered again (every task is safe to run twice).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per worker process: a killed worker strands one task, not a batch,
+# and long tasks never sit behind each other in a prefetch buffer.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis re-delivers an unacknowledged task after the visibility timeout. It must outlast
+# the longest task (the SLA sweep over a large community takes minutes; fan-outs run in
+# steps of seconds) or a slow task is run twice at once. Work people start does not wait
+# for it: the outbox sweep (anju.sweep_outbox) hands on a step whose worker died as soon
+# as its lease (OUTBOX_LEASE) runs out.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1800),
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task from a web request gives up quickly when the broker is down: what
+# the task would do is recorded in the database first (anju.core.outbox,
+# anju.notify.outbox) and beat's sweeps send it once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # Schedules the core needs; plugins add their own through the plugin contract.
 CELERY_BEAT_SCHEDULE = {
     "wagtail-publish-scheduled": {
         "task": "anju.publish_scheduled_pages",
+        "schedule": 60.0,
+    },
+    # Background work people started that is past due: never sent (broker down), lost
+    # with a killed worker, or waiting to retry (anju.core.outbox).
+    "core-sweep-outbox": {
+        "task": "anju.sweep_outbox",
         "schedule": 60.0,
     },
     # Overdue cases escalate grid -> community (anju.services.sla).

@@ -69,7 +69,7 @@ def test_one_query_however_many_grids(world, period):
         ("resident_rep", 200, {"grid1"}),
         ("service_staff", 403, None),
         ("resident", 403, None),
-        (None, 403, None),
+        (None, 401, None),
     ],
 )
 def test_api_per_role(world, period, client, role, status, grids):

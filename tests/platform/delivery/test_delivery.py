@@ -189,7 +189,7 @@ def test_detail_queries_do_not_grow_with_households(world, notice, client):
         ("resident_rep", 200),
         ("service_staff", 403),
         ("resident", 403),
-        (None, 403),
+        (None, 401),
     ],
 )
 def test_api_list_and_coverage_per_role(world, notice, client, role, status):

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from anju import notify
 from anju.community.models import Resident, SpecialGroup
+from anju.core.models import OutboxTask
+from anju.core.tasks import run_outbox_task
 from anju.notices import tasks as notice_tasks
 from anju.notices.models import Audience
 from anju.notices.tasks import fan_out_notice
@@ -150,16 +152,17 @@ def test_fan_out_reads_residents_a_batch_at_a_time(world, monkeypatch):
     page = publish(draft_notice())
     original = notice_tasks.notice_recipients
 
-    def counting(page, batch_size=25):
-        return original(page, batch_size=batch_size)
+    def counting(page, batch_size=25, **kwargs):
+        return original(page, batch_size=batch_size, **kwargs)
 
     monkeypatch.setattr(notice_tasks, "notice_recipients", counting)
     with CaptureQueriesContext(connection) as queries:
         assert fan_out_notice(page.pk) == 62
     reads = [q for q in queries if 'FROM "community_resident"' in q["sql"]]
-    # 62 residents, 25 a time: three reads and the empty one that ends the loop.
-    assert len(reads) == 4
-    assert all("LIMIT 25" in q["sql"] for q in reads)
+    # One read of the step's window of residents (up to FAN_OUT_STEP pks), then 62
+    # residents 25 a time: three reads and the empty one that ends the loop.
+    assert len(reads) == 5
+    assert sum("LIMIT 25" in q["sql"] for q in reads) == 4
 
 
 def test_fan_out_helper_takes_any_recipients(world, django_capture_on_commit_callbacks):
@@ -183,27 +186,33 @@ def test_fan_out_helper_takes_any_recipients(world, django_capture_on_commit_cal
 # --- publishing ----------------------------------------------------------------------------
 
 
-def test_publishing_queues_the_fan_out_only_after_commit(world, django_capture_on_commit_callbacks):
+def test_publishing_records_the_fan_out_and_queues_it_only_after_commit(
+    world, django_capture_on_commit_callbacks
+):
     page = draft_notice()
-    with mock.patch.object(fan_out_notice, "delay") as delay:
+    with mock.patch.object(run_outbox_task, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             page.save_revision().publish()
-        assert not delay.called  # the publish has not committed yet
+        # Recorded with the publish, in its transaction; not handed to a worker yet.
+        row = OutboxTask.objects.get()
+        assert row.handler == "notices.fan_out" and row.kwargs == {"page_id": page.pk}
+        assert not apply_async.called
         for callback in callbacks:
             callback()
-    delay.assert_called_once_with(page.pk)
+    apply_async.assert_called_once_with((row.pk,))
 
 
 def test_a_rolled_back_publish_queues_nothing(world, django_capture_on_commit_callbacks):
     from django.db import transaction
 
     page = draft_notice()
-    with mock.patch.object(fan_out_notice, "delay") as delay:
+    with mock.patch.object(run_outbox_task, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=True):
             with pytest.raises(RuntimeError), transaction.atomic():
                 page.save_revision().publish()
                 raise RuntimeError("rolled back")
-    assert not delay.called
+    assert not apply_async.called
+    assert not OutboxTask.objects.exists()
 
 
 def test_publish_then_republish_sends_each_resident_one_sms(

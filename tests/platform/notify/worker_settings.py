@@ -12,3 +12,7 @@ from anju.settings.test import *  # noqa: F403
 NOTIFY_BACKENDS = {"sms": "tests.platform.notify.backends.SlowLogSmsBackend"}
 NOTIFY_TEST_SMS_DELAY = float(os.environ.get("NOTIFY_TEST_SMS_DELAY", "0"))
 NOTIFY_REDELIVER_AFTER = float(os.environ.get("NOTIFY_TEST_REDELIVER_AFTER", "600"))
+# The outbox (anju.core.outbox) and the fan-out's steps, for the fault-injection tests.
+OUTBOX_LEASE = float(os.environ.get("OUTBOX_TEST_LEASE", "120"))
+OUTBOX_GRACE = float(os.environ.get("OUTBOX_TEST_GRACE", "60"))
+NOTICES_FAN_OUT_STEP = int(os.environ.get("NOTICES_TEST_FAN_OUT_STEP", "500"))

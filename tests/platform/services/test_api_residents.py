@@ -415,7 +415,7 @@ def test_tracking_is_rate_limited(world, case_in_grid1, settings):
 @pytest.mark.parametrize("role", [*ROLES, ANONYMOUS])
 def test_my_cases_needs_an_account(world, built_service, role):
     response = client_for(world, role).get(MINE)
-    assert response.status_code == (403 if role == ANONYMOUS else 200)
+    assert response.status_code == (401 if role == ANONYMOUS else 200)
 
 
 def test_my_cases_are_mine_only_and_public_only(world, built_service, worked_case):

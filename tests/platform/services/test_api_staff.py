@@ -58,9 +58,11 @@ def url(case, action=""):
 
 
 def expected(role, seen_by, allowed):
-    """The status a role gets on a case: 403 for no view_case, 404 for a case out of
-    sight, else 200 if allowed, else 403."""
-    if role == ANONYMOUS or role not in READERS:
+    """The status a role gets on a case: 401 signed out, 403 for no view_case, 404 for a
+    case out of sight, else 200 if allowed, else 403."""
+    if role == ANONYMOUS:
+        return 401
+    if role not in READERS:
         return 403
     if role not in seen_by:
         return 404
@@ -76,7 +78,7 @@ def test_the_list_holds_exactly_the_cases_the_user_may_see(
 ):
     response = client_for(world, role).get(CASES)
     if role not in READERS:
-        assert response.status_code == 403
+        assert response.status_code == (401 if role == ANONYMOUS else 403)
         return
     assert response.status_code == 200
     references = {c["reference"] for c in response.json()["results"]}
@@ -417,7 +419,7 @@ def test_a_comment_with_a_file(world, case_in_grid1, settings):
 def test_figures_by_role(world, case_in_grid1, case_in_grid2, role):
     pytest.importorskip("anju.services.figures")
     response = client_for(world, role).get("/api/services/figures/")
-    assert response.status_code == (200 if role in READERS else 403)
+    assert response.status_code == expected(role, READERS, READERS)
 
 
 def test_figures_are_over_the_visible_cases_only(world, case_in_grid1, case_in_grid2):

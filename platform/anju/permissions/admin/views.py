@@ -28,6 +28,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.coreutils import multigetattr
 
+from anju.core.spreadsheets import safe_cell
 from anju.permissions.scope import scope_queryset, special_groups_for
 from anju.permissions.urlscope import Scope
 
@@ -74,6 +75,10 @@ class ScopedIndexView(GridScopedQuerysetMixin, generic.IndexView):
 
     def annotate_queryset(self, queryset):
         return queryset
+
+    def preprocess_field_value(self, field, value, export_format):
+        # Residents' text never runs as a formula, in CSV or Excel (anju.core.spreadsheets).
+        return safe_cell(super().preprocess_field_value(field, value, export_format))
 
     def to_row_dict(self, item):
         row = {}

@@ -45,12 +45,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, pagination, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from anju.community.models import Household
 from anju.community.sites import current_community
+from anju.core.parsers import SafeJSONParser
 from anju.permissions.api import RolePermissions, drf_validation_error
 from anju.permissions.scope import scope_queryset
 from anju.permissions.urlscope import Scope
@@ -281,7 +282,7 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
         detail=True,
         methods=["post"],
         throttle_classes=[SubmitThrottle],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[SafeJSONParser, MultiPartParser, FormParser],
     )
     def submit(self, request, slug=None):
         service, spec = self._find(slug)
@@ -590,7 +591,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[SafeJSONParser, MultiPartParser, FormParser],
     )
     def comment(self, request, reference=None):
         case = self.get_object()

@@ -1,0 +1,121 @@
+"""A Redis cache the site survives losing.
+
+Redis holds only what can be rebuilt: cached pages, rate-limit counters, copies of
+sessions (whose truth is the database, ``cached_db``). So when Redis is unreachable the
+site carries on without it: a read is a miss, a write is dropped, and pages are rendered
+afresh. After a failure the backend stops asking Redis for ``CACHE_RETRY_AFTER`` seconds (5) (a
+simple circuit breaker), so an outage costs each request nothing, not a connect timeout
+per cache call; then it tries again and recovers on its own.
+
+Rate limits ask :func:`cache_down` to decide for themselves: limits that only protect
+capacity fail open, limits that stop abuse (guessing references, passwords) fail closed
+with a message saying so (``anju.core.ratelimits``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("anju.cache")
+
+#: Seconds the cache is left alone after Redis failed (setting CACHE_RETRY_AFTER).
+COOLDOWN = 5.0
+
+
+def cooldown() -> float:
+    return float(getattr(settings, "CACHE_RETRY_AFTER", COOLDOWN))
+
+
+# The failures that mean "Redis is not there" (a refused or reset connection, a
+# timeout, a server still loading its data, a replica after a failover), not a bug in
+# our call.
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OSError)
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache, answering a miss instead of raising when Redis is down."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+
+    # -- the breaker --------------------------------------------------------------------
+
+    @property
+    def is_down(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def _failed(self, exc: BaseException) -> None:
+        with self._lock:
+            first = not self.is_down
+            self._down_until = time.monotonic() + cooldown()
+        if first:
+            logger.warning("Redis cache unreachable, serving without it: %s", exc)
+
+    def _call(self, fallback, method, *args, **kwargs):
+        if self.is_down:
+            return fallback
+        try:
+            return method(*args, **kwargs)
+        except UNAVAILABLE as exc:
+            self._failed(exc)
+            return fallback
+
+    # -- the cache API --------------------------------------------------------------------
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(False, super().add, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call(default, super().get, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(None, super().set, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call(False, super().delete, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call({}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call(False, super().has_key, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._call(_MISSING, super().incr, key, delta, version)
+        if result is _MISSING:
+            # What Django's caches say of a key they do not hold.
+            raise ValueError(f"Key '{key}' not found (the cache is unreachable)")
+        return result
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(list(data), super().set_many, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call(None, super().delete_many, keys, version)
+
+    def clear(self):
+        return self._call(False, super().clear)
+
+
+_MISSING = object()
+
+
+def cache_down(alias: str = "default") -> bool:
+    """Whether the cache ``alias`` is known to be unreachable right now (always False
+    for caches that cannot be: local memory, the database)."""
+    return bool(getattr(caches[alias], "is_down", False))

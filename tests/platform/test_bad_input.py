@@ -1,0 +1,89 @@
+"""No 5xx from any input: ids beyond the database's range, JSON nested too deep, and
+anonymous calls answered 401 with a challenge."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.platform.services.conftest import built_service  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "99999999999999999999"
+
+
+def deep_json(levels: int = 15000) -> str:
+    return "[" * levels + "]" * levels
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/community/households/?grid={HUGE}",
+        f"/api/community/residents/?household={HUGE}",
+        f"/api/community/visits/?household={HUGE}",
+        f"/api/community/households/{HUGE}/",
+        f"/api/community/residents/{HUGE}/",
+        f"/api/services/cases/?grid={HUGE}",
+        f"/api/services/cases/{HUGE}/",
+        f"/api/notices/{HUGE}/",
+        f"/api/notice-deliveries/?notice={HUGE}",
+    ],
+)
+def test_ids_beyond_the_database_range_are_never_a_500(world, url):
+    client = APIClient()
+    client.force_login(world.users["committee"])
+    response = client.get(url)
+    assert response.status_code in (200, 400, 404), (response.status_code, response.content[:300])
+
+
+def test_a_foreign_key_beyond_the_range_is_a_field_error(world):
+    client = APIClient()
+    client.force_login(world.users["committee"])
+    response = client.post(
+        "/api/community/visits/",
+        {"household": HUGE, "visited_at": "2026-01-01T10:00:00+08:00", "kind": "routine"},
+        format="json",
+    )
+    assert response.status_code == 400, response.content[:300]
+
+
+def test_json_nested_too_deep_is_a_400_on_tracking(db):
+    response = APIClient().post(
+        "/api/services/track/", deep_json(), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+
+
+def test_json_nested_too_deep_is_a_400_on_submit(world, built_service):  # noqa: F811
+    response = APIClient().post(
+        f"/api/services/forms/{built_service.slug}/submit/",
+        '{"a":' * 15000 + "1" + "}" * 15000,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+
+
+def test_ordinary_json_still_parses(world, built_service):  # noqa: F811
+    response = APIClient().post(
+        "/api/services/track/",
+        '{"reference": "[{not nesting}]", "phone_last4": "1234"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400  # a field error about the reference, not a parse error
+    assert "reference" in response.json()
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/community/households/", "/api/services/cases/", "/api/services/my-cases/"]
+)
+def test_anonymous_calls_get_401_with_a_challenge(db, url):
+    response = APIClient().get(url)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Session")
+
+
+def test_signed_in_without_permission_is_still_403(world):
+    client = APIClient()
+    client.force_login(world.users["resident"])
+    assert client.get("/api/community/households/").status_code == 403
