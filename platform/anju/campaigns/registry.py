@@ -47,7 +47,11 @@ def set_activation_check(check: Callable[[Any, str], bool]) -> None:
 
 
 def is_active(community, plugin: str) -> bool:
-    return True if _is_active is None else _is_active(community, plugin)
+    """Whether ``plugin``'s contributions count in ``community`` (the core's own, with no
+    plugin label, always do)."""
+    if not plugin or _is_active is None:
+        return True
+    return _is_active(community, plugin)
 
 
 def rules_for(community) -> dict[str, Any]:
