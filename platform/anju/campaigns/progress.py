@@ -100,7 +100,7 @@ def progress(user, rounds, today: datetime.date | None = None) -> list[RoundProg
             follow_up=Count("pk", filter=Q(outcome=Outcome.FOLLOW_UP)),
             still_due=Count("pk", filter=due),
         )
-        .order_by("round_id", "grid_name")
+        .order_by("round_id", "grid__number", "grid_name")
     )
     for row in rows:
         entry = by_id[row["round_id"]]
