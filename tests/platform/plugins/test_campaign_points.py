@@ -10,6 +10,7 @@ from anju.campaigns import registry as campaigns_registry
 from anju.campaigns import rounds
 from anju.campaigns.duelist import due_list
 from anju.campaigns.models import Campaign
+from anju.campaigns.rules import RuleError
 from anju.plugins import DueItem, DueItems, TargetRule, activation
 from anju.plugins.registry import contributions, register_due_items, register_target_rule
 from tests.dummy_plugin.apps import DummyPluginConfig
@@ -52,7 +53,7 @@ def test_a_campaign_targets_by_the_plugins_rule(world):
         world.household2.pk,
     }
     activation.disable(world.community, "dummy_plugin")
-    with pytest.raises(Exception, match="not available"):
+    with pytest.raises(RuleError):
         rounds.start_round(campaign, starts_on=round_.starts_on.replace(year=2030))
 
 
