@@ -2,9 +2,8 @@
 
 This layer sits below the plugin layer and never imports it. The plugin layer hands each
 plugin's ``TargetRule`` and due-item source down here when it loads the plugin
-(``anju.plugins.registry.register_target_rule`` / ``register_due_items``), together with
-the one question this layer cannot answer itself — which plugins are active in a
-community (``set_activation_check``, from ``anju.plugins`` at start-up).
+(``anju.plugins.registry.register_target_rule`` / ``register_due_items``); which plugins
+are active in a community is asked through the plugin gate (``anju.core.plugingate``).
 
 A rule is any object with ``code``, ``label`` and ``households(community)`` returning a
 Household queryset or a ``Q`` over households. A source is any object with ``code`` and
@@ -15,12 +14,12 @@ of queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
+
+from anju.core import plugingate
 
 _rules: dict[str, tuple[str, Any]] = {}  # rule code -> (plugin label, rule)
 _sources: list[tuple[str, Any]] = []  # (plugin label, source)
-_is_active: Callable[[Any, str], bool] | None = None
 
 
 def register_rule(plugin: str, rule) -> None:
@@ -40,18 +39,10 @@ def unregister_due_source(source) -> None:
     _sources[:] = [(label, s) for label, s in _sources if s is not source]
 
 
-def set_activation_check(check: Callable[[Any, str], bool]) -> None:
-    """``check(community, plugin label) -> bool``."""
-    global _is_active
-    _is_active = check
-
-
 def is_active(community, plugin: str) -> bool:
     """Whether ``plugin``'s contributions count in ``community`` (the core's own, with no
     plugin label, always do)."""
-    if not plugin or _is_active is None:
-        return True
-    return _is_active(community, plugin)
+    return not plugin or plugingate.is_active(community, plugin)
 
 
 def rules_for(community) -> dict[str, Any]:
