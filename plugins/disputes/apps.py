@@ -67,3 +67,4 @@ class DisputesConfig(PluginConfig):
         from anju.api import name_enum
 
         name_enum("DisputeLevelEnum", "plugins.disputes.models.DisputeLevel")
+        name_enum("DisputeOutcomeEnum", "plugins.disputes.models.Outcome")

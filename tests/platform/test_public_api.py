@@ -16,6 +16,7 @@ PACKAGES = [
     "anju.notify",
     "anju.notices",
     "anju.services",
+    "anju.campaigns",
     "anju.portal",
     "anju.api",
 ]

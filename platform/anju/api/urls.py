@@ -1,6 +1,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from anju.campaigns.api import ROUTES as CAMPAIGNS_ROUTES
 from anju.notices.api import ROUTES as NOTICE_ROUTES
 from anju.notices.delivery_api import NoticeDeliveryViewSet
 from anju.register.api.coverage import VisitCoverageAPIView
@@ -10,7 +11,12 @@ from anju.services.api import ROUTES as SERVICES_ROUTES
 from .views import PlatformView, router
 from .wagtail import wagtail_api
 
-for prefix, viewset, basename in (*COMMUNITY_ROUTES, *NOTICE_ROUTES, *SERVICES_ROUTES):
+for prefix, viewset, basename in (
+    *COMMUNITY_ROUTES,
+    *NOTICE_ROUTES,
+    *SERVICES_ROUTES,
+    *CAMPAIGNS_ROUTES,
+):
     router.register(prefix, viewset, basename=basename)
 router.register("notice-deliveries", NoticeDeliveryViewSet, basename="notice-delivery")
 

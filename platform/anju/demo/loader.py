@@ -114,6 +114,12 @@ def _services(rng: random.Random, out: list[str], ctx: dict) -> None:
     load_services(ensure_home_page(), rng, out, ctx)
 
 
+def _campaigns(rng: random.Random, out: list[str], ctx: dict) -> None:
+    from .campaigns import load_campaigns
+
+    load_campaigns(rng, out, ctx)
+
+
 def _plugins(rng: random.Random, out: list[str], ctx: dict) -> None:
     from anju.plugins.registry import contributions
 
@@ -124,7 +130,7 @@ def _plugins(rng: random.Random, out: list[str], ctx: dict) -> None:
 #: Each step gets the seeded RNG, the summary lines to append to, and a dict shared by
 #: the steps (the accounts step puts every demo user in it by username).
 Step = Callable[[random.Random, list[str], dict], None]
-STEPS: list[Step] = [_accounts, _pages, _community, _notices, _plugins, _services]
+STEPS: list[Step] = [_accounts, _pages, _community, _notices, _plugins, _services, _campaigns]
 
 
 def load_demo() -> list[str]:

@@ -30,6 +30,10 @@ def _services(*codenames: str) -> tuple[str, ...]:
     return tuple(f"services.{codename}" for codename in codenames)
 
 
+def _campaigns(*codenames: str) -> tuple[str, ...]:
+    return tuple(f"campaigns.{codename}" for codename in codenames)
+
+
 _COMMUNITY_MODELS = (
     "community",
     "grid",
@@ -69,6 +73,19 @@ COMMITTEE = Role(
         "add_service",
         "change_service",
         "delete_service",
+    )
+    # Campaigns: building them, running rounds, reassigning targets, exports.
+    + _campaigns(
+        "view_campaign",
+        "add_campaign",
+        "change_campaign",
+        "delete_campaign",
+        "run_campaign",
+        "export_campaign",
+        "view_target",
+        "reassign_target",
+        "view_targetanswer",
+        "add_targetanswer",
     ),
 )
 GRID_WORKER = Role(
@@ -85,7 +102,11 @@ GRID_WORKER = Role(
     # They carry notices to every household (入户传达) and record each reach.
     + ("notices.view_noticedelivery", "notices.add_noticedelivery")
     # Cases of their grid: they handle them, file on residents' behalf, export them.
-    + _services("view_case", "change_case", "export_case", "file_on_behalf", "view_service"),
+    + _services("view_case", "change_case", "export_case", "file_on_behalf", "view_service")
+    # Campaigns: they answer their grids' targets door to door.
+    + _campaigns(
+        "view_campaign", "view_target", "view_targetanswer", "add_targetanswer", "export_campaign"
+    ),
 )
 RESIDENT_REP = Role(
     "resident_rep",
@@ -106,7 +127,9 @@ RESIDENT_REP = Role(
     # They help carry notices to households and see which have been reached.
     + ("notices.view_noticedelivery",)
     # They may read their grid's cases, not act on them.
-    + _services("view_case"),
+    + _services("view_case")
+    # They read their grid's campaign progress, not answer.
+    + _campaigns("view_campaign", "view_target", "view_targetanswer"),
 )
 SERVICE_STAFF = Role(
     "service_staff",
@@ -117,6 +140,10 @@ SERVICE_STAFF = Role(
     # They handle the cases of services run by service staff (not grid-bound).
     permissions=_services(
         "view_case", "change_case", "handle_service_staff_cases", "export_case", "view_service"
+    )
+    # Campaigns they run (and only those: anju.campaigns.visibility).
+    + _campaigns(
+        "view_campaign", "view_target", "view_targetanswer", "add_targetanswer", "export_campaign"
     ),
 )
 RESIDENT = Role("resident", "居民", _("Resident"), False, False)

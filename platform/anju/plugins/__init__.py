@@ -9,12 +9,15 @@ import that needs Django's app registry until first use.
 
 from .config import PluginConfig
 from .registry import (
+    DueItem,
+    DueItems,
     MenuItem,
     NoticeCategory,
     NotificationTemplate,
     PortalLink,
     ServiceCard,
     ServiceForm,
+    TargetRule,
 )
 
 __all__ = [
@@ -25,6 +28,9 @@ __all__ = [
     "ServiceForm",
     "NoticeCategory",
     "NotificationTemplate",
+    "TargetRule",
+    "DueItems",
+    "DueItem",
     "DashboardPanel",
     "HouseholdPanel",
     "Scope",

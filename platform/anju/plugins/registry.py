@@ -28,6 +28,8 @@ notice categories      notices.notice_categories  NoticeCategory
 notification templates notices.notification_templates  NotificationTemplate
 permissions, grants    PluginConfig.role_permissions    {role code: ("app.codename", ...)}
 demo data              demo.load_demo             callable(rng, out, ctx)
+campaign target rules  campaigns.target_rules     TargetRule
+due items              campaigns.due_items        DueItems
 =====================  =========================  ========================================
 
 Everything a plugin contributes is recorded with the plugin's label, and every getter
@@ -118,6 +120,36 @@ class NotificationTemplate:
     body: Any  # str.format() template over the message payload
 
 
+@dataclass(frozen=True)
+class TargetRule:
+    """Whom a campaign (anju.campaigns) may target, offered to staff in the campaign
+    builder: ``households(community)`` returns a Household queryset or a ``Q`` over
+    households (safety: "households still using LPG")."""
+
+    code: str  # unique across plugins: "<label>.<what>"
+    label: Any
+    households: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing a household owes, on the grid worker's due list and household page."""
+
+    label: Any
+    url: str = ""
+    note: Any = ""
+
+
+@dataclass(frozen=True)
+class DueItems:
+    """A source of due items: ``items(household_ids, user)`` returns
+    ``{household_id: [DueItem, ...]}`` in a constant number of queries."""
+
+    code: str
+    label: Any
+    items: Callable[[list, Any], dict]
+
+
 # --- the registry --------------------------------------------------------------------
 
 
@@ -144,6 +176,8 @@ class Registry:
     notice_categories: list[Contribution] = field(default_factory=list)
     notification_templates: list[Contribution] = field(default_factory=list)
     demo_loaders: list[Contribution] = field(default_factory=list)
+    target_rules: list[Contribution] = field(default_factory=list)
+    due_items: list[Contribution] = field(default_factory=list)
     plugins: dict[str, Any] = field(default_factory=dict)  # label -> PluginConfig
 
 
@@ -261,6 +295,19 @@ def register_demo(plugin, loader) -> None:
     _add(registry.demo_loaders, plugin, loader)
 
 
+def register_target_rule(plugin, rule: TargetRule) -> None:
+    _check(plugin, rule, TargetRule, "target rule")
+    _add(registry.target_rules, plugin, rule)
+    # The campaigns engine (a lower layer) evaluates it; tell it the rule exists.
+    importlib.import_module("anju.campaigns.registry").register_rule(plugin.label, rule)
+
+
+def register_due_items(plugin, source: DueItems) -> None:
+    _check(plugin, source, DueItems, "due items source")
+    _add(registry.due_items, plugin, source)
+    importlib.import_module("anju.campaigns.registry").register_due_source(plugin.label, source)
+
+
 # --- loading a plugin's declarations ---------------------------------------------------
 
 
@@ -284,6 +331,8 @@ CONVENTIONS: tuple[tuple[str, str, Callable, bool], ...] = (
     ("notices", "notice_categories", register_notice_category, True),
     ("notices", "notification_templates", register_notification_template, True),
     ("demo", "load_demo", register_demo, False),
+    ("campaigns", "target_rules", register_target_rule, True),
+    ("campaigns", "due_items", register_due_items, True),
 )
 
 

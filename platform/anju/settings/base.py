@@ -33,6 +33,7 @@ CORE_APPS = [
     "anju.notify",
     "anju.notices",
     "anju.services",
+    "anju.campaigns",
     "anju.plugins",
     "anju.portal",
     "anju.api",
@@ -282,6 +283,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "anju.services.models.Status",
         "CaseLevelEnum": "anju.services.models.Level",
+        "CampaignOutcomeEnum": "anju.campaigns.models.Outcome",
+        "CampaignKindEnum": "anju.campaigns.models.Kind",
+        "CaseEventKindEnum": "anju.services.models.CaseEvent.Kind",
+        "CampaignAnswerOutcomeEnum": "anju.campaigns.models.ANSWER_OUTCOMES",
     },
 }
 
@@ -340,6 +345,16 @@ CELERY_BEAT_SCHEDULE = {
     "services-sweep-overdue": {
         "task": "services.sweep_overdue",
         "schedule": 300.0,
+    },
+    # Campaigns: the next round of a recurring campaign, and overdue rounds reminded
+    # to the grid worker, then the committee (anju.campaigns).
+    "campaigns-start-due-rounds": {
+        "task": "campaigns.start_due_rounds",
+        "schedule": 3600.0,
+    },
+    "campaigns-sweep-overdue": {
+        "task": "campaigns.sweep_overdue",
+        "schedule": 3600.0,
     },
 }
 
