@@ -206,7 +206,9 @@ class Meal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["resident", "date"], name="elderly_one_meal_a_day")
         ]
-        indexes = [models.Index(fields=["date", "status"], name="elderly_meal_day")]
+        indexes = [
+            models.Index(fields=["date", "status", "option", "delivery"], name="elderly_meal_day")
+        ]
         permissions = [
             ("canteen_wide", _("Can run the canteen for every grid (counter, kitchen)")),
         ]

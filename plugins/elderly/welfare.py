@@ -128,3 +128,22 @@ def due_by_household(household_ids, user) -> dict:
     for check in checks.filter(Q(resident__isnull=False)):
         result.setdefault(check.resident.household_id, []).append(check)
     return result
+
+
+def due_items(households, user) -> dict:
+    """The batched source the campaigns' due list will call (``campaigns.py`` declares it
+    once ``anju.plugins`` exports the due-item type): {household id: [(label, url)]}
+    for the open welfare checks of ``households``. One query."""
+    from django.urls import reverse
+
+    ids = [getattr(household, "pk", household) for household in households]
+    return {
+        household_id: [
+            (
+                _("Welfare check: %(name)s") % {"name": check.resident.name},
+                reverse("elderly_admin:welfare_check", args=[check.pk]),
+            )
+            for check in checks
+        ]
+        for household_id, checks in due_by_household(ids, user).items()
+    }

@@ -185,7 +185,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'meals',
                 'ordering': ['-date', 'resident_id'],
                 'permissions': [('canteen_wide', 'Can run the canteen for every grid (counter, kitchen)')],
-                'indexes': [models.Index(fields=['date', 'status'], name='elderly_meal_day')],
+                'indexes': [models.Index(fields=['date', 'status', 'option', 'delivery'], name='elderly_meal_day')],
                 'constraints': [models.UniqueConstraint(fields=('resident', 'date'), name='elderly_one_meal_a_day')],
             },
         ),

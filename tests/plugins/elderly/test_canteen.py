@@ -562,3 +562,15 @@ def test_household_panel(world, elders, client):
     panel = ElderlyHouseholdPanel()
     context = panel.get_context_data({"household": world.household1, "request": request})
     assert [(e.name, e.month_meals) for e in context["elders"]] == [("李福", 1)]
+
+
+def test_due_items_source_constant_queries(world, elders):
+    zhang_check = WelfareCheck.objects.create(resident=elders.zhang)
+    user = world.users["grid_worker"]
+    households = [world.household1, elders.zhang.household, world.household2]
+    with CaptureQueriesContext(connection) as queries:
+        items = welfare.due_items(households, user)
+    assert len(queries) <= 2
+    assert list(items) == [elders.zhang.household_id]
+    label, url = items[elders.zhang.household_id][0]
+    assert "张桂兰" in label and url.endswith(f"/{zhang_check.pk}/")
