@@ -1,0 +1,74 @@
+"""The household page's canteen panel (eligible elders, meals this month, dietary notes,
+a welfare check due) and the dashboard's canteen figures."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anju.plugins import DashboardPanel, HouseholdPanel
+
+from . import canteen, welfare
+
+
+class ElderlyHouseholdPanel(HouseholdPanel):
+    title = _("Elderly canteen")
+    order = 310
+    template_name = "elderly/admin/household_panel.html"
+
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("elderly.view_meal")
+
+    def get_context_data(self, parent_context=None):
+        context = super().get_context_data(parent_context)
+        household = context["household"]
+        user = context["request"].user
+        first, following = canteen.month_bounds(timezone.localdate())
+        context["elders"] = list(
+            canteen.visible(canteen.eligible_residents(), user)
+            .filter(household=household)
+            .select_related("elderly_diner")
+            .annotate(
+                month_meals=Count(
+                    "elderly_meals",
+                    filter=Q(elderly_meals__date__gte=first, elderly_meals__date__lt=following)
+                    & (
+                        Q(elderly_meals__served_at__isnull=False)
+                        | Q(elderly_meals__delivered_at__isnull=False)
+                    ),
+                )
+            )
+        )
+        context["checks"] = (
+            welfare.due_by_household([household.pk], user).get(household.pk, [])
+            if user.has_perm("elderly.view_welfarecheck")
+            else []
+        )
+        return context
+
+
+class ElderlyDashboardPanel(DashboardPanel):
+    name = "elderly"
+    title = _("Elderly canteen")
+    order = 430
+    template_name = "elderly/admin/dashboard_panel.html"
+
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("elderly.view_meal")
+
+    def get_context_data(self, parent_context=None):
+        today = timezone.localdate()
+        user = self.request.user
+        return {
+            "panel": self,
+            "request": self.request,
+            "count": canteen.headcount(today, user),
+            "open_checks": welfare.open_checks(user).count()
+            if user.has_perm("elderly.view_welfarecheck")
+            else None,
+        }
+
+
+household_panels = [ElderlyHouseholdPanel]
+dashboard_panels = [ElderlyDashboardPanel]

@@ -1,0 +1,148 @@
+"""The portal's pages at /services/elderly/: this week's menu and prices, booking and
+cancelling lunch without an account, and the activity centre's calendar with sign-up."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+
+from anju.plugins import current_community
+
+from . import activities, canteen
+from .forms import ActivitySignUpForm, BookingForm, CancelForm
+from .models import Activity, Meal, Menu, SignUp
+
+
+def _limited(request) -> bool:
+    """Identifying by the phone's last four digits is guessable: count the attempts
+    per client address."""
+    return is_ratelimited(
+        request,
+        group="elderly.identify",
+        key="ip",
+        rate=canteen.setting("IDENTIFY_RATE"),
+        method="POST",
+        increment=True,
+    )
+
+
+def _week_menu(community, today):
+    monday = today - datetime.timedelta(days=today.weekday())
+    menu = (
+        Menu.objects.filter(community=community, published=True, week_start=monday)
+        .prefetch_related("dishes")
+        .first()
+    )
+    if menu is None:
+        return None, []
+    days: dict = {}
+    for dish in menu.dishes.all():
+        days.setdefault(dish.day, []).append(dish)
+    return menu, sorted(days.items())
+
+
+def index(request):
+    community = current_community(request)
+    today = timezone.localdate()
+    menu, days = _week_menu(community, today)
+    return TemplateResponse(
+        request,
+        "elderly/index.html",
+        {
+            "menu": menu,
+            "days": days,
+            "tiers": canteen.price_tiers(),
+            "cutoff": canteen.cutoff_time(),
+            "activities": _upcoming(community)[:5],
+        },
+    )
+
+
+def _form_page(request, form_class, template, act):
+    community = current_community(request)
+    status, done = 200, None
+    if request.method == "POST":
+        form = form_class(request.POST, community=community)
+        if _limited(request):
+            form.is_valid()
+            form.add_error(None, _("Too many attempts; please try again in an hour."))
+            status = 429
+        elif form.is_valid():
+            try:
+                done = act(form)
+            except (canteen.BookingError, activities.SignUpError) as exc:
+                form.add_error(None, exc.message)
+                status = 400
+        else:
+            status = 400
+    else:
+        form = form_class(community=community, initial={"date": timezone.localdate()})
+    return TemplateResponse(
+        request,
+        template,
+        {"form": form, "done": done, "cutoff": canteen.cutoff_time()},
+        status=status,
+    )
+
+
+def book(request):
+    def act(form):
+        data = form.cleaned_data
+        return canteen.book(
+            form.resident,
+            data["date"],
+            option=data["option"],
+            by=request.user,
+            channel=Meal.Channel.PORTAL,
+            delivery=data["delivery"],
+            note=data["note"],
+        )
+
+    return _form_page(request, BookingForm, "elderly/book.html", act)
+
+
+def cancel(request):
+    def act(form):
+        meal = Meal.objects.filter(
+            resident=form.resident, date=form.cleaned_data["date"], status=Meal.Status.BOOKED
+        ).first()
+        if meal is None:
+            raise canteen.BookingError(_("There is no lunch booked on that day."))
+        canteen.cancel(meal)
+        return meal
+
+    return _form_page(request, CancelForm, "elderly/cancel.html", act)
+
+
+def _upcoming(community):
+    return list(
+        Activity.objects.filter(
+            community=community, published=True, starts_at__gte=timezone.now()
+        ).select_related("room")
+    )
+
+
+def activity_list(request):
+    community = current_community(request)
+
+    def act(form):
+        return activities.sign_up(form.cleaned_data["activity"], form.resident)
+
+    response = _form_page(request, ActivitySignUpForm, "elderly/activities.html", act)
+    items = _upcoming(community)[:50]
+    from django.db.models import Count, Q
+
+    taken = dict(
+        SignUp.objects.filter(activity__in=[a.pk for a in items])
+        .values("activity")
+        .annotate(n=Count("id", filter=Q(status=SignUp.Status.CONFIRMED)))
+        .values_list("activity", "n")
+    )
+    for activity in items:
+        activity.places_left = max(activity.capacity - taken.get(activity.pk, 0), 0)
+    response.context_data["activities"] = items
+    return response
