@@ -23,7 +23,6 @@ class ElderlyConfig(PluginConfig):
         "deliveries, subsidies; welfare checks; the activity centre's calendar."
     )
     icon = "pick"
-    version = "0.1.0"
     platform_requires = ">=0.1,<1"
     slug = "elderly"
     default_settings = {

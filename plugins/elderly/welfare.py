@@ -131,8 +131,8 @@ def due_by_household(household_ids, user) -> dict:
 
 
 def due_items(households, user) -> dict:
-    """The batched source the campaigns' due list will call (``campaigns.py`` declares it
-    once ``anju.plugins`` exports the due-item type): {household id: [(label, url)]}
+    """The batched source behind the campaigns' due list (declared in ``campaigns.py``):
+    {household id: [(label, url)]}
     for the open welfare checks of ``households``. One query."""
     from django.urls import reverse
 

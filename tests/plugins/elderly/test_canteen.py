@@ -438,6 +438,32 @@ def test_welfare_check_end_to_end(world, elders, client):
     assert Visit.objects.filter(household=elders.zhang.household).count() == 1
 
 
+def test_a_welfare_check_is_on_the_grid_workers_due_list(world, elders, client):
+    """Through the campaigns' due list (the plugin's DueItems), for the elder's grid
+    worker only."""
+    from anju.campaigns.duelist import due_list
+
+    missed = _working_days_back(2)
+    for day in welfare.working_days_before(missed[-1], 10)[:6]:
+        _taken(elders.zhang, day)
+    assert welfare.raise_checks() == 1
+    check = WelfareCheck.objects.get()
+    worker = world.users["grid_worker"]
+    rows = due_list(worker)
+    labels = [entry.label for row in rows for entry in row.entries]
+    assert any("张桂兰" in str(label) for label in labels), labels
+    urls = [entry.url for row in rows for entry in row.entries]
+    assert reverse("elderly_admin:welfare_check", args=[check.pk]) in urls
+    # Checked: no longer due.
+    client.force_login(worker)
+    client.post(
+        reverse("elderly_admin:welfare_check", args=[check.pk]),
+        {"channel": "in_person", "note": "一切安好"},
+    )
+    labels = [str(e.label) for row in due_list(worker) for e in row.entries]
+    assert not any("张桂兰" in label for label in labels)
+
+
 def test_no_welfare_check_when_booked_or_not_a_regular(world, elders):
     missed = _working_days_back(2)
     before = welfare.working_days_before(missed[-1], 10)
