@@ -29,6 +29,12 @@ def is_active(request, plugin: str) -> bool:
     return True if _is_active is None else _is_active(request, plugin)
 
 
+def registered() -> dict[tuple[str, str], Any]:
+    """{(plugin, form slug): ServiceForm} of every installed plugin, active or not (a
+    case filed while a plugin was active is still read after it is turned off)."""
+    return dict(_forms)
+
+
 def active_forms(request) -> dict[tuple[str, str], Any]:
     """{(plugin, form slug): ServiceForm} of the plugins active for ``request``."""
     return {key: spec for key, spec in _forms.items() if is_active(request, key[0])}
