@@ -5,12 +5,18 @@ from anju.community.api.views import ROUTES as COMMUNITY_ROUTES
 from anju.community.coverage_views import VisitCoverageAPIView
 from anju.notices.api import ROUTES as NOTICE_ROUTES
 from anju.notices.delivery_api import NoticeDeliveryViewSet
+from anju.notify.api import ROUTES as NOTIFY_ROUTES
 from anju.services.api import ROUTES as SERVICES_ROUTES
 
 from .views import PlatformView, router
 from .wagtail import wagtail_api
 
-for prefix, viewset, basename in (*COMMUNITY_ROUTES, *NOTICE_ROUTES, *SERVICES_ROUTES):
+for prefix, viewset, basename in (
+    *COMMUNITY_ROUTES,
+    *NOTICE_ROUTES,
+    *SERVICES_ROUTES,
+    *NOTIFY_ROUTES,
+):
     router.register(prefix, viewset, basename=basename)
 router.register("notice-deliveries", NoticeDeliveryViewSet, basename="notice-delivery")
 

@@ -82,8 +82,36 @@ def portal_urlpatterns():
     return patterns
 
 
+def _api_root_view(label: str, router):
+    """/api/<slug>/ itself: a link to each of the plugin's resources, as the core's API
+    root does (a plugin's router is usually a SimpleRouter, which has no root)."""
+    from rest_framework import permissions
+    from rest_framework.response import Response
+    from rest_framework.reverse import reverse
+    from rest_framework.views import APIView
+
+    from anju.permissions.urlscope import Scope
+
+    class PluginAPIRootView(APIView):
+        grid_scope = Scope.NO_GRID_DATA  # links only
+        permission_classes = [permissions.AllowAny]
+        schema = None  # not an operation of the API: the schema lists the resources
+
+        def get(self, request, format=None):  # noqa: A002 - DRF's name
+            return Response(
+                {
+                    prefix: reverse(f"{label}-api:{basename}-list", request=request, format=format)
+                    for prefix, _viewset, basename in router.registry
+                }
+            )
+
+    PluginAPIRootView.__name__ = f"{label.title()}APIRootView"
+    return PluginAPIRootView.as_view()
+
+
 def api_urlpatterns():
-    """/api/<slug>/...: each plugin's DRF router, with the platform's permissions."""
+    """/api/<slug>/...: each plugin's DRF router, with the platform's permissions, and
+    a root listing its resources (unless the plugin put a resource at its root)."""
     from anju.permissions.api import RolePermissions
 
     from .registry import installed_plugins
@@ -94,7 +122,11 @@ def api_urlpatterns():
         router = contribution.item
         for _prefix, viewset, _basename in router.registry:
             viewset.permission_classes = [RolePermissions]
-        tagged = tag_patterns(router.urls, contribution.plugin)
+        urls = list(router.urls)
+        if all(prefix for prefix, _viewset, _basename in router.registry):
+            root = _api_root_view(contribution.plugin, router)
+            urls.insert(0, path("", root, name="api-root"))
+        tagged = tag_patterns(urls, contribution.plugin)
         slug = configs[contribution.plugin].url_slug
         patterns.append(path(f"{slug}/", include((tagged, f"{contribution.plugin}-api"))))
     return patterns
