@@ -30,6 +30,14 @@ class DummyPluginConfig(PluginConfig):
     installed_calls: list = []
     uninstalled_calls: list = []
 
+    def ready(self):
+        super().ready()
+        from anju.services import case_changed
+
+        from .receivers import on_case_changed
+
+        case_changed.connect(on_case_changed, dispatch_uid="dummy-plugin-case-changed")
+
     def installed(self, community):
         self.installed_calls.append(community.pk)
 

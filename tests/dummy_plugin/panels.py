@@ -21,6 +21,16 @@ class BrokenDashboardPanel(DashboardPanel):
         raise RuntimeError("broken on purpose")
 
 
+class UnaskableDashboardPanel(DashboardPanel):
+    """Fails before rendering: deciding whether to show it raises."""
+
+    name = "dummy-unaskable"
+    title = "Unaskable"
+
+    def is_shown(self, request):
+        raise RuntimeError("is_shown broken on purpose")
+
+
 class ThingsHouseholdPanel(HouseholdPanel):
     title = "Things of this household"
 
@@ -29,5 +39,5 @@ class ThingsHouseholdPanel(HouseholdPanel):
         return format_html("<p data-dummy-household>things of {}</p>", household.pk)
 
 
-dashboard_panels = [ThingsDashboardPanel, BrokenDashboardPanel]
+dashboard_panels = [ThingsDashboardPanel, BrokenDashboardPanel, UnaskableDashboardPanel]
 household_panels = [ThingsHouseholdPanel]

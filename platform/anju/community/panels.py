@@ -12,8 +12,10 @@ by subclassing :class:`HouseholdPanel` and registering it::
         template_name = "canteen/household_panel.html"
 
 The panel is rendered with a context holding ``household`` (already checked to lie in a
-grid the user may see) and ``request``. A panel that fails is logged and replaced by a
-small error box: one broken plugin never takes the household page down.
+grid the user may see) and ``request``. A panel defined in a plugin's package shows only
+where that plugin is active (asked through ``anju.core.plugingate``). A panel that fails
+— building, ``is_shown`` or rendering — is logged and replaced by a small error box: one
+broken plugin never takes the household page down.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
+
+from anju.core import plugingate
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +124,8 @@ def render_household_panels(household, request) -> SafeString:
     context = {"household": household, "request": request}
     rendered = []
     for cls in household_panels():
+        if not plugingate.allows(request, cls):
+            continue
         title = getattr(cls, "title", "") or cls.__name__
         try:
             panel = cls()

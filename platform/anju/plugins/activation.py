@@ -21,18 +21,24 @@ _ACTIVE_KEY = "anju:plugins:active:{community_id}"
 _NONE = 0
 
 
-def active_plugins(community: Community | None) -> frozenset[str]:
-    """Labels of the plugins enabled for ``community`` (None: the defaults)."""
+def active_plugins(community: Community | int | None) -> frozenset[str]:
+    """Labels of the plugins enabled for ``community`` (a Community or its primary key;
+    None: the defaults). Every question "is this plugin on here?" ends here."""
     plugins = installed_plugins()
-    community_id = community.pk if community is not None else _NONE
+    if community is None:
+        community_id = _NONE
+    else:
+        community_id = community if isinstance(community, int) else community.pk
     key = _ACTIVE_KEY.format(community_id=community_id)
     cached = cache.get(key)
     if cached is not None:
         return frozenset(label for label in cached if label in plugins)
     decided = {}
-    if community is not None:
+    if community_id != _NONE:
         decided = dict(
-            PluginActivation.objects.filter(community=community).values_list("plugin", "enabled")
+            PluginActivation.objects.filter(community_id=community_id).values_list(
+                "plugin", "enabled"
+            )
         )
     active = frozenset(
         label for label, config in plugins.items() if decided.get(label, config.default_enabled)
@@ -42,7 +48,16 @@ def active_plugins(community: Community | None) -> frozenset[str]:
 
 
 def active_for_request(request) -> frozenset[str]:
-    return active_plugins(current_community(request))
+    """The active set for the request's community, remembered on the request: a page
+    asks many times (menus, cards, panels, forms) and pays for one lookup."""
+    remembered = getattr(request, "_anju_active_plugins", None)
+    if remembered is None:
+        remembered = active_plugins(current_community(request))
+        try:
+            request._anju_active_plugins = remembered
+        except AttributeError:  # not a real request object
+            pass
+    return remembered
 
 
 def is_active(request, label: str) -> bool:

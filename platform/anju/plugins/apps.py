@@ -10,10 +10,18 @@ class PluginsConfig(AppConfig):
     verbose_name = _("Plugins")
 
     def ready(self):
-        from anju.services import codeforms
+        from anju.community.sites import current_community
+        from anju.core import plugingate
 
-        from .activation import is_active
+        from .activation import active_plugins
+        from .registry import plugin_packages
 
-        # The services engine asks the plugin layer whether a plugin's forms are offered
-        # to a request; it cannot import this layer itself.
-        codeforms.set_activation_check(is_active)
+        # The layers below this one (the services engine, the household page, campaigns,
+        # signals) ask here whether a plugin is active; they cannot import this layer.
+        plugingate.install(
+            plugingate.Gate(
+                active_labels=active_plugins,
+                community_of=current_community,
+                packages=plugin_packages,
+            )
+        )

@@ -1,10 +1,12 @@
 """Mounting plugins' URLs, applying the platform's rules as they are mounted.
 
-Every view a plugin contributes — portal pages, service forms, API, admin viewsets — is
-tagged with the plugin's label here; ``PluginMiddleware`` answers 404 for a tagged view
-whose plugin is disabled for the request's community. Portal routes named in the plugin's
-``urls.permissions`` get the permission check, and every plugin API viewset gets the
-platform's permission class: no plugin view checks permissions its own way.
+Every URL a plugin contributes is mounted in one of the plugin's URL namespaces (its
+label for portal pages and service forms, ``<label>-api`` for its API; admin viewsets
+have their own, see ``registry.url_namespaces``); ``PluginMiddleware`` answers 404 for a
+URL in the namespace of a plugin disabled for the request's community. Portal routes
+named in the plugin's ``urls.permissions`` get the permission check, and every plugin API
+viewset gets the platform's permission class: no plugin view checks permissions its own
+way.
 """
 
 import functools
@@ -13,22 +15,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, include, path
 
-from .registry import contributions
-
-PLUGIN_ATTR = "anju_plugin"
+from .registry import api_namespace, contributions, portal_namespace
 
 
-def tag_patterns(patterns, label: str, permissions: dict[str, str] | None = None):
-    """Tag every view in ``patterns`` (recursively) as belonging to plugin ``label`` and
-    wrap the ones named in ``permissions`` with their permission check."""
-    permissions = permissions or {}
+def require_permissions(patterns, permissions: dict[str, str]):
+    """Wrap the views named in ``permissions`` (recursively) with their permission check."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            tag_patterns(pattern.url_patterns, label, permissions)
-        elif isinstance(pattern, URLPattern):
-            if pattern.name in permissions:
-                pattern.callback = _require(pattern.callback, permissions[pattern.name])
-            setattr(pattern.callback, PLUGIN_ATTR, label)
+            require_permissions(pattern.url_patterns, permissions)
+        elif isinstance(pattern, URLPattern) and pattern.name in permissions:
+            pattern.callback = _require(pattern.callback, permissions[pattern.name])
     return patterns
 
 
@@ -77,12 +73,14 @@ def portal_urlpatterns():
                     "forms/<slug:form_slug>/", _form_view(label, service_form), name="service-form"
                 )
             )
-        tagged = tag_patterns(list(own) + form_routes, label, permissions)
-        patterns.append(path(f"{configs[label].url_slug}/", include((tagged, label))))
+        checked = require_permissions(list(own) + form_routes, permissions)
+        patterns.append(
+            path(f"{configs[label].url_slug}/", include((checked, portal_namespace(label))))
+        )
     return patterns
 
 
-def _api_root_view(label: str, router):
+def _api_root_view(namespace: str, router):
     """/api/<slug>/ itself: a link to each of the plugin's resources, as the core's API
     root does (a plugin's router is usually a SimpleRouter, which has no root)."""
     from rest_framework import permissions
@@ -100,12 +98,11 @@ def _api_root_view(label: str, router):
         def get(self, request, format=None):  # noqa: A002 - DRF's name
             return Response(
                 {
-                    prefix: reverse(f"{label}-api:{basename}-list", request=request, format=format)
+                    prefix: reverse(f"{namespace}:{basename}-list", request=request, format=format)
                     for prefix, _viewset, basename in router.registry
                 }
             )
 
-    PluginAPIRootView.__name__ = f"{label.title()}APIRootView"
     return PluginAPIRootView.as_view()
 
 
@@ -124,9 +121,9 @@ def api_urlpatterns():
             viewset.permission_classes = [RolePermissions]
         urls = list(router.urls)
         if all(prefix for prefix, _viewset, _basename in router.registry):
-            root = _api_root_view(contribution.plugin, router)
+            root = _api_root_view(api_namespace(contribution.plugin), router)
             urls.insert(0, path("", root, name="api-root"))
-        tagged = tag_patterns(urls, contribution.plugin)
         slug = configs[contribution.plugin].url_slug
-        patterns.append(path(f"{slug}/", include((tagged, f"{contribution.plugin}-api"))))
+        namespace = api_namespace(contribution.plugin)
+        patterns.append(path(f"{slug}/", include((urls, namespace))))
     return patterns

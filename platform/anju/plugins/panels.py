@@ -53,13 +53,25 @@ class SafePanel(Component):
         self.plugin = plugin
         self.order = getattr(panel, "order", 500)
         self.name = getattr(panel, "name", "") or type(panel).__name__
+        self.title = getattr(panel, "title", "") or self.name
+
+    @classmethod
+    def failed(cls, panel_class, plugin: str):
+        """The error box for a panel that could not even be built."""
+        box = cls(None, plugin)
+        box.order = getattr(panel_class, "order", 500)
+        box.name = getattr(panel_class, "name", "") or panel_class.__name__
+        box.title = getattr(panel_class, "title", "") or box.name
+        return box
 
     def render_html(self, parent_context=None):
+        if self.panel is None:
+            return error_box(self.title)
         try:
             return self.panel.render_html(parent_context)
         except Exception:
             logger.exception("Panel %s of plugin %s failed", type(self.panel).__name__, self.plugin)
-            return error_box(getattr(self.panel, "title", "") or self.name)
+            return error_box(self.title)
 
     @property
     def media(self):

@@ -197,9 +197,16 @@ def register_portal_urls(plugin, urlpatterns, permissions: dict[str, str]) -> No
 
 
 def register_api_router(plugin, router) -> None:
-    from rest_framework.routers import BaseRouter
+    from rest_framework.routers import BaseRouter, DefaultRouter
 
     _check(plugin, router, BaseRouter, "API router")
+    if isinstance(router, DefaultRouter):
+        # A DefaultRouter adds an API root view that declares no grid scope, which the
+        # platform refuses to grid workers; the platform's /api/ root links plugins.
+        raise TypeError(
+            f"Plugin {plugin.label!r}: api.router must be a rest_framework SimpleRouter, "
+            f"not a {type(router).__name__}: /api/ already lists every plugin's API."
+        )
     _add(registry.api_routers, plugin, router)
 
 
@@ -229,20 +236,9 @@ def register_household_panel(plugin, panel) -> None:
 
     _check(plugin, panel, panels.HouseholdPanel, "household panel")
     _add(registry.household_panels, plugin, panel)
-    # The household page renders the community layer's registry; the subclass registered
-    # there carries the activation check, which that lower layer cannot know about.
-    panels.register_household_panel(_only_where_active(panel, plugin.label))
-
-
-def _only_where_active(panel, label: str):
-    def is_shown(self, request):
-        from .activation import is_active
-
-        return is_active(request, label) and super(guarded, self).is_shown(request)
-
-    guarded = type(panel.__name__, (panel,), {"is_shown": is_shown, "anju_plugin": label})
-    guarded.__qualname__ = panel.__qualname__
-    return guarded
+    # The household page renders the community layer's registry; it asks the plugin gate
+    # whether the panel's plugin is active there.
+    panels.register_household_panel(panel)
 
 
 def register_notice_category(plugin, category: NoticeCategory) -> None:
@@ -329,3 +325,40 @@ def contributions(point: str, active: frozenset[str] | None = None) -> list[Cont
 def installed_plugins() -> dict[str, Any]:
     """{label: PluginConfig} of every installed plugin."""
     return dict(registry.plugins)
+
+
+def plugin_packages() -> dict[str, str]:
+    """{Python package: label} of every installed plugin (for ``anju.core.plugingate``)."""
+    return {config.name: label for label, config in registry.plugins.items()}
+
+
+def portal_namespace(label: str) -> str:
+    return label
+
+
+def api_namespace(label: str) -> str:
+    return f"{label}-api"
+
+
+def url_namespaces() -> dict[str, str]:
+    """{URL namespace: plugin label}: every URL a plugin contributes lives in one of its
+    namespaces — its portal pages and forms (``<label>``), its API (``<label>-api``) and
+    each of its admin viewsets (the viewset's ``url_namespace``). The plugin middleware
+    reads a request's plugin from here; nothing is tagged or patched."""
+    namespaces = {}
+    for label in registry.plugins:
+        namespaces[portal_namespace(label)] = label
+        namespaces[api_namespace(label)] = label
+    for contribution in registry.admin_viewsets:
+        for viewset in _viewsets_in(contribution.item):
+            namespaces[viewset.url_namespace] = contribution.plugin
+    return namespaces
+
+
+def _viewsets_in(viewset):
+    children = getattr(viewset, "registerables", None)
+    if children is None:
+        yield viewset
+    else:
+        for child in children:
+            yield from _viewsets_in(child)

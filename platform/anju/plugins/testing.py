@@ -27,10 +27,11 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.functional import Promise
 
+from anju.permissions.urlscope import scope_of
+
 from . import activation
 from .config import PluginConfig
-from .mount import PLUGIN_ATTR
-from .registry import contributions, installed_plugins
+from .registry import contributions, installed_plugins, url_namespaces
 
 
 @dataclass
@@ -49,33 +50,49 @@ def plugin_configs() -> dict[str, PluginConfig]:
 
 
 def _routes(label: str):
-    """(route, url name, view) of every URL tagged with the plugin, walking the project."""
+    """(route, url name, pattern) of every URL of the plugin — those in one of its URL
+    namespaces (portal, API, admin viewsets) — walking the whole project."""
+    owned = {ns for ns, owner in url_namespaces().items() if owner == label}
 
-    def walk(patterns, prefix="", namespace=""):
+    def walk(patterns, prefix="", namespaces=()):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                ns = pattern.namespace or ""
-                full = f"{namespace}:{ns}" if namespace and ns else ns or namespace
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), full)
-            elif isinstance(pattern, URLPattern):
-                if getattr(pattern.callback, PLUGIN_ATTR, None) == label:
-                    name = f"{namespace}:{pattern.name}" if namespace and pattern.name else None
-                    yield prefix + str(pattern.pattern), name, pattern
+                ns = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern) and owned.intersection(namespaces):
+                name = ":".join(namespaces + (pattern.name,)) if pattern.name else None
+                route = (prefix + str(pattern.pattern)).replace("^", "").replace("$", "")
+                yield route, name, pattern
 
     yield from walk(get_resolver().url_patterns)
 
 
+def _needs_arguments(route: str, pattern) -> bool:
+    return bool(pattern.pattern.converters) or "(?P" in route or "<" in route
+
+
 def _argless_portal_urls(label: str) -> list[str]:
+    """The plugin's portal URLs that need no arguments. Reversing one that should work
+    and does not is the plugin's bug, and fails the check with Django's own message."""
     urls = []
     for route, name, pattern in _routes(label):
-        if name and not pattern.pattern.converters and not route.startswith(("admin/", "api/")):
-            if name.endswith(":service-form"):
-                continue
-            try:
-                urls.append(reverse(name))
-            except Exception:  # noqa: BLE001 - a route needing arguments is skipped
-                continue
+        if route.startswith(("admin/", "api/")) or _needs_arguments(route, pattern):
+            continue
+        if name is None or name.endswith(":service-form"):
+            continue
+        urls.append(reverse(name))
     return sorted(set(urls))
+
+
+def _argless_urls(label: str, prefix: str) -> list[str]:
+    """The plugin's URLs under ``prefix`` ("admin/", "api/") that need no arguments."""
+    return sorted(
+        {
+            "/" + route
+            for route, _name, pattern in _routes(label)
+            if route.startswith(prefix) and not _needs_arguments(route, pattern)
+        }
+    )
 
 
 def _plugin_model_counts(config) -> dict[str, int]:
@@ -112,7 +129,17 @@ def check_pages_render(config: PluginConfig, env: ContractEnv) -> None:
     sign in; none answers 500."""
     client = env.client
     client.logout()
-    for url in _argless_portal_urls(config.label):
+    urls = _argless_portal_urls(config.label)
+    portal_routes = [
+        r for r, _n, _p in _routes(config.label) if not r.startswith(("admin/", "api/"))
+    ]
+    own_pages = [r for r in portal_routes if "forms/<" not in r]
+    assert urls or not own_pages, (
+        f"{config.label}'s {len(own_pages)} portal route(s) all need URL arguments, so "
+        "no check can visit them: give the plugin an index page at its root ('') that "
+        "links to the rest"
+    )
+    for url in urls:
         response = client.get(url)
         assert response.status_code in (200, 302), f"{url} answered {response.status_code}"
         if response.status_code == 302:
@@ -149,12 +176,12 @@ def check_api_permissions(config: PluginConfig, env: ContractEnv) -> None:
         assert any(p.startswith(prefix) for p in schema["paths"]), (
             f"{config.label}'s API is missing from /api/schema/"
         )
-        for route, _name, pattern in _routes(config.label):
-            if not route.startswith("api/") or pattern.pattern.converters:
-                continue
-            url = "/" + route.replace("^", "").replace("$", "")
-            if "(?P" in url or "\\" in url:
-                continue
+        urls = _argless_urls(config.label, "api/")
+        assert urls, (
+            f"{config.label}'s API has no list endpoint the kit can call: every route "
+            "needs arguments"
+        )
+        for url in urls:
             client.logout()
             status = client.get(url, HTTP_ACCEPT="application/json").status_code
             assert status in (401, 403), f"anonymous GET {url} answered {status}"
@@ -170,11 +197,11 @@ def check_disabling_hides_everything(config: PluginConfig, env: ContractEnv) -> 
     navigation and cards vanish; enabled again, all returns."""
     client = env.client
     client.force_login(env.users["superuser"])
-    urls = [
-        "/" + route.replace("^", "").replace("$", "")
-        for route, _n, pattern in _routes(config.label)
-        if not pattern.pattern.converters and "(?P" not in route
-    ]
+    urls = _argless_portal_urls(config.label) + _argless_urls(config.label, "api/")
+    urls += _argless_urls(config.label, "admin/")
+    assert urls or not list(_routes(config.label)), (
+        f"{config.label} has routes, but none the kit can visit without arguments"
+    )
     activation.disable(env.community, config.label)
     try:
         for url in urls:
@@ -192,6 +219,21 @@ def check_disabling_hides_everything(config: PluginConfig, env: ContractEnv) -> 
     for url in _argless_portal_urls(config.label):
         assert client.get(url).status_code != 404, f"{url} did not come back when re-enabled"
     client.logout()
+
+
+def check_routes_declare_scope(config: PluginConfig, env: ContractEnv) -> None:
+    """Every admin and API route of the plugin declares its grid scope (the same walk
+    tests/platform/test_route_scopes.py makes over the whole project): a route that
+    declares nothing is refused to grid workers and representatives."""
+    undeclared = [
+        f"{route} (name={name})"
+        for route, name, pattern in _routes(config.label)
+        if route.startswith(("admin/", "api/")) and scope_of(pattern.callback, name, route) is None
+    ]
+    assert not undeclared, (
+        f"{config.label}: routes with no declared grid scope (set grid_scope on the view "
+        "or viewset, or use declare_scope):\n" + "\n".join(undeclared)
+    )
 
 
 def check_imports_no_other_plugin(config: PluginConfig, env: ContractEnv) -> None:
@@ -232,6 +274,7 @@ CHECKS = (
     check_forms_reject_bad_input,
     check_api_permissions,
     check_disabling_hides_everything,
+    check_routes_declare_scope,
     check_imports_no_other_plugin,
     check_strings_translatable,
 )

@@ -1,74 +1,71 @@
-"""Plugins' contributions to the Wagtail admin, applied with activation: menus and
+"""Plugins' contributions to the Wagtail admin, applied with activation: menu items and
 dashboard panels of a plugin disabled for the request's community do not show, and its
-admin views answer 404 (anju.plugins.middleware)."""
+admin views answer 404 (anju.plugins.middleware). Every check asks the same active set
+(``activation.active_for_request``)."""
 
-from django.urls import path, reverse
+import logging
+
+from django.urls import Resolver404, path, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem as WagtailMenuItem
 from wagtail.models import Page
 
 from . import activation
-from .mount import tag_patterns
 from .panels import SafePanel
-from .registry import contributions
+from .registry import contributions, url_namespaces
 from .views import _may_manage, manage_plugins
 
-
-class PluginMenuItem(WagtailMenuItem):
-    def __init__(self, *args, plugin: str, permission: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plugin = plugin
-        self.permission = permission
-
-    def is_shown(self, request):
-        if not activation.is_active(request, self.plugin):
-            return False
-        return self.permission is None or request.user.has_perm(self.permission)
-
-
-def _guard_viewset(viewset, label: str):
-    """Tag the viewset's URLs with its plugin and hide its menu item where disabled."""
-    if hasattr(viewset, "get_urlpatterns"):  # a ViewSetGroup has none of its own
-        get_urlpatterns = viewset.get_urlpatterns
-        viewset.get_urlpatterns = lambda: tag_patterns(get_urlpatterns(), label)
-    if hasattr(viewset, "get_menu_item"):
-        get_menu_item = viewset.get_menu_item
-
-        def guarded_menu_item(*args, **kwargs):
-            item = get_menu_item(*args, **kwargs)
-            shown = item.is_shown
-            item.is_shown = lambda request: activation.is_active(request, label) and shown(request)
-            return item
-
-        viewset.get_menu_item = guarded_menu_item
-    for child in getattr(viewset, "registerables", ()):  # a ViewSetGroup's members
-        _guard_viewset(child, label)
-    return viewset
+logger = logging.getLogger("anju.plugins")
 
 
 @hooks.register("register_admin_viewset")
 def register_plugin_viewsets():
-    return [_guard_viewset(c.item, c.plugin) for c in contributions("admin_viewsets")]
+    return [c.item for c in contributions("admin_viewsets")]
+
+
+def _plugin_of_url(url: str, namespaces: dict[str, str]) -> str | None:
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return None
+    for namespace in match.namespaces:
+        if namespace in namespaces:
+            return namespaces[namespace]
+    return None
+
+
+def _shown_for(item, active, namespaces) -> bool:
+    """Whether a menu item (or a submenu: any of its items) leads somewhere active."""
+    submenu = getattr(item, "menu", None)
+    if submenu is not None:
+        children = getattr(submenu, "registered_menu_items", None) or []
+        return not children or any(_shown_for(child, active, namespaces) for child in children)
+    label = _plugin_of_url(getattr(item, "url", "") or "", namespaces)
+    return label is None or label in active
 
 
 @hooks.register("construct_main_menu")
-def add_plugin_menu_items(request, menu_items):
-    """Declared MenuItems, built per request: this module may be imported before every
-    plugin is ready, and the items depend on the request's community anyway."""
-    for contribution in contributions("menu_items"):
+def plugin_menu_items(request, menu_items):
+    """Drop menu items (viewsets' and groups') that lead into a disabled plugin, then
+    add the declared MenuItems of active plugins the user may open. Built per request:
+    the items depend on the request's community."""
+    active = activation.active_for_request(request)
+    namespaces = url_namespaces()
+    menu_items[:] = [item for item in menu_items if _shown_for(item, active, namespaces)]
+    for contribution in contributions("menu_items", active):
         item = contribution.item
-        menu_item = PluginMenuItem(
-            item.label,
-            reverse(item.url_name),
-            name=f"{contribution.plugin}-{item.url_name.replace(':', '-')}",
-            icon_name=item.icon,
-            order=item.order,
-            plugin=contribution.plugin,
-            permission=item.permission,
+        if item.permission is not None and not request.user.has_perm(item.permission):
+            continue
+        menu_items.append(
+            WagtailMenuItem(
+                item.label,
+                reverse(item.url_name),
+                name=f"{contribution.plugin}-{item.url_name.replace(':', '-')}",
+                icon_name=item.icon,
+                order=item.order,
+            )
         )
-        if menu_item.is_shown(request):
-            menu_items.append(menu_item)
 
 
 @hooks.register("register_admin_urls")
@@ -92,18 +89,24 @@ def manage_plugins_menu_item():
 def add_plugin_dashboard_panels(request, panels):
     active = activation.active_for_request(request)
     for contribution in contributions("dashboard_panels", active):
-        panel = contribution.item(request)
-        if getattr(panel, "is_shown", lambda request: True)(request):
+        # Building the panel and asking is_shown are the plugin's code too: a failure in
+        # either is an error box, like a failure to render.
+        try:
+            panel = contribution.item(request)
+            shown = getattr(panel, "is_shown", lambda request: True)(request)
+        except Exception:
+            logger.exception("Dashboard panel of plugin %s failed", contribution.plugin)
+            panels.append(SafePanel.failed(contribution.item, contribution.plugin))
+            continue
+        if shown:
             panels.append(SafePanel(panel, contribution.plugin))
 
 
 @hooks.register("before_serve_page")
 def hide_pages_of_disabled_plugins(page: Page, request, serve_args, serve_kwargs):
-    labels = {c.plugin for c in contributions("page_types")}
-    if not labels:
-        return None
-    app_label = page.specific_class._meta.app_label if page.specific_class else None
-    if app_label in labels and not activation.is_active(request, app_label):
+    owners = {c.item: c.plugin for c in contributions("page_types")}
+    label = owners.get(page.specific_class)
+    if label is not None and not activation.is_active(request, label):
         from django.http import Http404
 
         raise Http404

@@ -167,7 +167,9 @@ def test_dashboard_panels_and_a_broken_one_becomes_an_error_box(world, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "data-dummy-dashboard" in html
-    assert "data-plugin-panel-error" in html  # BrokenDashboardPanel, in its own slot
+    # BrokenDashboardPanel (fails to render) and UnaskableDashboardPanel (fails in
+    # is_shown), each an error box in its own slot.
+    assert html.count("data-plugin-panel-error") == 2
 
 
 def test_household_panel_shows_only_where_active(world, rf):

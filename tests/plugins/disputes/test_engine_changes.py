@@ -11,31 +11,45 @@ from anju.services.sla import sweep_overdue
 from plugins.disputes import handling
 from plugins.disputes.models import DisputeEscalation, DisputeLevel, Outcome
 
+# Plugin receivers run after the engine's transaction commits (anju.core.signals).
 
-def test_the_sla_sweep_moves_the_dispute_to_the_community(world, dispute1):
+
+def test_the_sla_sweep_moves_the_dispute_to_the_community(
+    world, dispute1, django_capture_on_commit_callbacks
+):
     Case.objects.filter(pk=dispute1.case_id).update(
         accept_due=timezone.now() - datetime.timedelta(hours=1)
     )
-    assert sweep_overdue().escalated == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_overdue().escalated == 1
     dispute1.refresh_from_db()
     assert dispute1.level == DisputeLevel.COMMUNITY
     assert DisputeEscalation.objects.filter(dispute=dispute1).count() == 1
 
 
-def test_resolving_from_the_inbox_records_the_outcome_and_the_follow_up(world, dispute1):
+def test_resolving_from_the_inbox_records_the_outcome_and_the_follow_up(
+    world, dispute1, django_capture_on_commit_callbacks
+):
     worker = world.users["grid_worker"]
-    workflow.transition(dispute1.case, Status.ACCEPTED, worker)
-    workflow.transition(dispute1.case, Status.RESOLVED, worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(dispute1.case, Status.ACCEPTED, worker)
+        workflow.transition(dispute1.case, Status.RESOLVED, worker)
     dispute1.refresh_from_db()
     assert dispute1.outcome == Outcome.RESOLVED_IN_GRID
     assert dispute1.follow_up_due is not None
 
 
-def test_a_failed_follow_up_from_the_inbox_reopens_the_dispute(world, dispute1):
+def test_a_failed_follow_up_from_the_inbox_reopens_the_dispute(
+    world, dispute1, django_capture_on_commit_callbacks
+):
     worker = world.users["grid_worker"]
-    workflow.transition(dispute1.case, Status.ACCEPTED, worker)
-    workflow.transition(dispute1.case, Status.RESOLVED, worker)
-    workflow.follow_up(dispute1.case, worker, settled=False, note="又漏水了")
+    # Each action is its own request, committed before the next.
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(dispute1.case, Status.ACCEPTED, worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(dispute1.case, Status.RESOLVED, worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.follow_up(dispute1.case, worker, settled=False, note="又漏水了")
     dispute1.refresh_from_db()
     assert dispute1.outcome == "" and dispute1.relapses == 1 and dispute1.is_open
 
