@@ -127,7 +127,7 @@ class _AnswerSheets:
         sheet = self.services.setdefault(
             case.service_id, {"title": case.service.display_title, "columns": {}, "rows": []}
         )
-        answers = answer_rows(case)
+        answers = answer_rows(case, mask_phones=True)  # masked, as the requester's phone
         for row in answers:
             sheet["columns"].setdefault(row["name"], row["label"])
         sheet["rows"].append((case.reference, {row["name"]: row for row in answers}))
