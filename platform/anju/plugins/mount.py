@@ -92,7 +92,9 @@ def _api_root_view(namespace: str, router):
 
     class PluginAPIRootView(APIView):
         grid_scope = Scope.NO_GRID_DATA  # links only
-        permission_classes = [permissions.AllowAny]
+        # Signed in, as the resources it links: a plugin's API is for staff and residents
+        # with accounts (the contract kit checks anonymous visitors are refused).
+        permission_classes = [permissions.IsAuthenticated]
         schema = None  # not an operation of the API: the schema lists the resources
 
         def get(self, request, format=None):  # noqa: A002 - DRF's name

@@ -70,10 +70,8 @@ ENDPOINTS = [
     "visits",
 ]
 #: Who may read each endpoint at all (the role's model permissions). Grid workers and
-#: resident representatives hold no ``view_community``: the community list is theirs
-#: only through the grids list.
+#: resident representatives see the community they work in (issue 21), scoped.
 READERS = {endpoint: SEES_COMMUNITY_DATA for endpoint in ENDPOINTS}
-READERS["communities"] = {"superuser", "committee"}
 
 
 def expected_ids(w, endpoint, role):
