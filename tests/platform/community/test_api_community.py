@@ -384,6 +384,9 @@ def _count_queries(client, url):
         for endpoint in ENDPOINTS
         for role in ("committee", "grid_worker")
         if role in READERS[endpoint]  # no skips: CI fails on any skipped test
+        # A grid worker sees the one community they work in however many there are:
+        # there is no list to grow.
+        and (endpoint, role) != ("communities", "grid_worker")
     ],
 )
 def test_lists_run_a_constant_number_of_queries(client, api_world, endpoint, role):
