@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from anju.permissions import scope_queryset
 from anju.services import Status
 
+from . import access
 from .models import JobSeeker, open_postings
 from .subsidies import applications
 
@@ -19,7 +19,8 @@ def employment_figures(user) -> dict:
         .order_by("-interest_count", "closing_date")
         .only("pk", "title", "employer", "closing_date")
     )
-    seekers = scope_queryset(JobSeeker.objects.all(), user).aggregate(
+    # The same rows the job-seeker list shows (station-wide for the station's staff).
+    seekers = access.visible(JobSeeker.objects.all(), user).aggregate(
         total=Count("pk"),
         looking=Count("pk", filter=Q(status=JobSeeker.Status.LOOKING)),
         placed=Count("pk", filter=Q(status=JobSeeker.Status.PLACED)),

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from anju.campaigns.api import ROUTES as CAMPAIGNS_ROUTES
 from anju.notices.api import ROUTES as NOTICE_ROUTES
 from anju.notices.delivery_api import NoticeDeliveryViewSet
+from anju.notify.api import ROUTES as NOTIFY_ROUTES
 from anju.register.api.coverage import VisitCoverageAPIView
 from anju.register.api.views import ROUTES as COMMUNITY_ROUTES
 from anju.services.api import ROUTES as SERVICES_ROUTES
@@ -16,6 +17,7 @@ for prefix, viewset, basename in (
     *NOTICE_ROUTES,
     *SERVICES_ROUTES,
     *CAMPAIGNS_ROUTES,
+    *NOTIFY_ROUTES,
 ):
     router.register(prefix, viewset, basename=basename)
 router.register("notice-deliveries", NoticeDeliveryViewSet, basename="notice-delivery")

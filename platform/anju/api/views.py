@@ -50,7 +50,22 @@ class APIRootView(routers.APIRootView):
         ):
             response.data[name] = reverse(url_name, request=request, format=kwargs.get("format"))
         response.data["pages"] = request.build_absolute_uri("/api/v2/pages/")
+        response.data.update(plugin_api_links(request))
         return response
+
+
+def plugin_api_links(request) -> dict[str, str]:
+    """{plugin's URL slug: its /api/<slug>/} for each plugin active here that has an API
+    (an inactive plugin's API answers 404, so it is not linked)."""
+    from anju.plugins.activation import active_for_request
+    from anju.plugins.registry import contributions, installed_plugins
+
+    configs = installed_plugins()
+    links = {}
+    for contribution in contributions("api_routers", active_for_request(request)):
+        slug = configs[contribution.plugin].url_slug
+        links[slug] = request.build_absolute_uri(f"/api/{slug}/")
+    return links
 
 
 class AnjuRouter(routers.DefaultRouter):

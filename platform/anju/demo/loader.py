@@ -99,7 +99,13 @@ def _pages(rng: random.Random, out: list[str], ctx: dict) -> None:
 
 
 def _community(rng: random.Random, out: list[str], ctx: dict) -> None:
+    from wagtail.models import Site
+
+    from anju.portal.site import site_name
+
     load_community(rng, out, staff=ctx)
+    # The admin names the site ("页面 … 安居苑"): the community, not "localhost".
+    Site.objects.filter(is_default_site=True).update(site_name=site_name("安居"))
 
 
 def _notices(rng: random.Random, out: list[str], ctx: dict) -> None:

@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -86,6 +86,19 @@ class Audience(models.TextChoices):
     GRIDS = "grids", _("some grids")
     BUILDINGS = "buildings", _("some buildings")
     GROUPS = "groups", _("residents in some special groups")
+
+
+class NoticePermissionTester(PagePermissionTester):
+    """An expired notice may be unpublished too (by whoever may publish it): it is
+    still readable, so it must be possible to take it down (wagtail_hooks)."""
+
+    def can_unpublish(self):
+        page = self.page
+        if not page.live and page.expired and not self.page_is_root:
+            if not self.user.is_active or self.page_locked():
+                return False
+            return self.user.is_superuser or "publish" in self.permissions
+        return super().can_unpublish()
 
 
 class NoticePage(Page):
@@ -190,6 +203,9 @@ class NoticePage(Page):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "search_text"}
         return super().save(*args, **kwargs)
+
+    def permissions_for_user(self, user):
+        return NoticePermissionTester(user, self)
 
     # --- reading it ----------------------------------------------------------------------
 

@@ -55,6 +55,8 @@ COMMITTEE = Role(
     False,
     permissions=_crud(*_COMMUNITY_MODELS)
     + ("community.view_full_id_number", "anju_core.view_auditentry")
+    # The outbox (admin: Settings → Messages): what was sent to whom, and what failed.
+    + ("notify.view_message",)
     # Committee members decide which services (plugins) their community offers.
     + ("anju_plugins.view_pluginactivation", "anju_plugins.change_pluginactivation")
     + (
@@ -94,7 +96,10 @@ GRID_WORKER = Role(
     _("Grid worker"),
     True,
     True,
-    permissions=_crud("grid", "building", "gridteammember", "specialgroup", actions=("view",))
+    # "community": the community they work in (the API lists it, scoped to their grids).
+    permissions=_crud(
+        "community", "grid", "building", "gridteammember", "specialgroup", actions=("view",)
+    )
     + _crud("household", "resident", "visit", actions=("view", "add", "change"))
     # Grid workers file applications on residents' behalf (代办): they may see a whole
     # ID number of their own grid's residents, and every look is audited.
@@ -115,6 +120,7 @@ RESIDENT_REP = Role(
     True,
     True,
     permissions=_crud(
+        "community",
         "grid",
         "building",
         "gridteammember",

@@ -80,8 +80,37 @@ def portal_urlpatterns():
     return patterns
 
 
+def _api_root_view(namespace: str, router):
+    """/api/<slug>/ itself: a link to each of the plugin's resources, as the core's API
+    root does (a plugin's router is usually a SimpleRouter, which has no root)."""
+    from rest_framework import permissions
+    from rest_framework.response import Response
+    from rest_framework.reverse import reverse
+    from rest_framework.views import APIView
+
+    from anju.permissions.urlscope import Scope
+
+    class PluginAPIRootView(APIView):
+        grid_scope = Scope.NO_GRID_DATA  # links only
+        # Signed in, as the resources it links: a plugin's API is for staff and residents
+        # with accounts (the contract kit checks anonymous visitors are refused).
+        permission_classes = [permissions.IsAuthenticated]
+        schema = None  # not an operation of the API: the schema lists the resources
+
+        def get(self, request, format=None):  # noqa: A002 - DRF's name
+            return Response(
+                {
+                    prefix: reverse(f"{namespace}:{basename}-list", request=request, format=format)
+                    for prefix, _viewset, basename in router.registry
+                }
+            )
+
+    return PluginAPIRootView.as_view()
+
+
 def api_urlpatterns():
-    """/api/<slug>/...: each plugin's DRF router, with the platform's permissions."""
+    """/api/<slug>/...: each plugin's DRF router, with the platform's permissions, and
+    a root listing its resources (unless the plugin put a resource at its root)."""
     from anju.permissions.api import RolePermissions
 
     from .registry import installed_plugins
@@ -92,7 +121,11 @@ def api_urlpatterns():
         router = contribution.item
         for _prefix, viewset, _basename in router.registry:
             viewset.permission_classes = [RolePermissions]
+        urls = list(router.urls)
+        if all(prefix for prefix, _viewset, _basename in router.registry):
+            root = _api_root_view(api_namespace(contribution.plugin), router)
+            urls.insert(0, path("", root, name="api-root"))
         slug = configs[contribution.plugin].url_slug
         namespace = api_namespace(contribution.plugin)
-        patterns.append(path(f"{slug}/", include((router.urls, namespace))))
+        patterns.append(path(f"{slug}/", include((urls, namespace))))
     return patterns

@@ -32,13 +32,23 @@ def ensure_home_page(title: str = DEFAULT_TITLE, intro: str = "") -> HomePage:
             port=80,
             root_page=home,
             is_default_site=True,
-            site_name=title,
+            site_name=site_name(title),
         )
-    elif site.root_page_id != home.id:
+    elif site.root_page_id != home.id or not site.site_name:
+        # A site without a name shows its host name ("localhost") in the admin.
         site.root_page = home
-        site.site_name = site.site_name or title
+        site.site_name = site.site_name or site_name(title)
         site.save()
     return home
+
+
+def site_name(fallback: str) -> str:
+    """The default site's name: the community's, so the admin reads "Pages of 安居苑"
+    rather than a host name."""
+    from anju.community.models import Community
+
+    community = Community.objects.order_by("pk").only("name").first()
+    return community.name if community is not None else fallback
 
 
 def _ensure_root() -> Page:

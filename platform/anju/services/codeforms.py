@@ -19,6 +19,12 @@ def register(plugin: str, spec) -> None:
     _forms[(plugin, spec.slug)] = spec
 
 
+def registered() -> dict[tuple[str, str], Any]:
+    """{(plugin, form slug): ServiceForm} of every installed plugin, active or not (a
+    case filed while a plugin was active is still read after it is turned off)."""
+    return dict(_forms)
+
+
 def active_forms(request) -> dict[tuple[str, str], Any]:
     """{(plugin, form slug): ServiceForm} of the plugins active for ``request``."""
     active = plugingate.active(request)

@@ -9,7 +9,10 @@ Why it looks the way it does:
   admin does, so it carries no more personal data than the list;
 - the workbook is written with openpyxl's write-only mode into memory, reading the cases
   in chunks with their relations joined: a fixed number of queries whatever the size;
-- every export is recorded in the audit log, one entry per case, in one INSERT.
+- every export is recorded in the audit log, one entry per case, in one INSERT;
+- the answers follow, one sheet per service (its forms' fields as columns, labels in the
+  reader's language): numbers stay numbers, dates are dates, choices read as their
+  labels and yes/no as words, the way the case page shows them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju.core import audit
-from anju.core.spreadsheets import safe_row
+from anju.core.spreadsheets import safe_cell, safe_row
 
 #: The audit log's action for a case exported to a spreadsheet.
 EXPORT_CASES = "export_case"
@@ -75,7 +78,7 @@ def row_for(case) -> list:
 
     return [
         case.reference,
-        case.service.title,
+        case.service.display_title,
         case.get_status_display(),
         case.get_level_display(),
         case.community.name if case.community_id else "",
@@ -96,6 +99,72 @@ def row_for(case) -> list:
     ]
 
 
+def _answer_cell(row: dict):
+    """A typed cell for one answer: numbers and dates as Excel numbers and dates."""
+    import datetime
+
+    from .fieldtypes import FieldType
+
+    value = row["value"]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if row["type"] == FieldType.DATE and isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return row["display"]
+
+
+class _AnswerSheets:
+    """One sheet per service: the reference number, then each field's answer."""
+
+    def __init__(self):
+        self.services: dict[int, dict] = {}
+
+    def add(self, case) -> None:
+        from .fieldtypes import answer_rows
+
+        sheet = self.services.setdefault(
+            case.service_id, {"title": case.service.display_title, "columns": {}, "rows": []}
+        )
+        answers = answer_rows(case, mask_phones=True)  # masked, as the requester's phone
+        for row in answers:
+            sheet["columns"].setdefault(row["name"], row["label"])
+        sheet["rows"].append((case.reference, {row["name"]: row for row in answers}))
+
+    def write(self, workbook) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        used = {_("Cases")[:31]}
+        for data in self.services.values():
+            title = "".join(ch for ch in data["title"] if ch not in "[]:*?/\\")[:28] or "-"
+            base, number = title, 2
+            while title in used:
+                title, number = f"{base[:26]} {number}", number + 1
+            used.add(title)
+            sheet = workbook.create_sheet(title=title)
+            names = list(data["columns"])
+            header = []
+            for text in [_("Reference number"), *data["columns"].values()]:
+                cell = WriteOnlyCell(sheet, value=safe_cell(text))
+                cell.font = Font(bold=True)
+                header.append(cell)
+            sheet.append(header)
+            for reference, answers in data["rows"]:
+                # Answers are residents' own text: never a live formula.
+                sheet.append(
+                    safe_row(
+                        [reference]
+                        + [
+                            _answer_cell(answers[name]) if name in answers else None
+                            for name in names
+                        ]
+                    )
+                )
+
+
 def build_workbook(cases) -> tuple[bytes, list]:
     """The .xlsx bytes for ``cases`` (a queryset with ``for_lists()`` joins), and the
     cases written (for the audit log)."""
@@ -113,9 +182,12 @@ def build_workbook(cases) -> tuple[bytes, list]:
         header_row.append(cell)
     sheet.append(header_row)
     written = []
-    for case in cases[:MAX_ROWS].iterator(chunk_size=2000):
+    answers = _AnswerSheets()
+    for case in cases.select_related("version")[:MAX_ROWS].iterator(chunk_size=2000):
         sheet.append(safe_row(row_for(case)))
+        answers.add(case)
         written.append(case)
+    answers.write(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), written

@@ -9,9 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedCharField, EncryptedJSONField
+from encrypted_fields.fields import EncryptedCharField
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -20,6 +19,7 @@ from wagtail.search import index
 
 from anju.community.idnumbers import mask_phone
 from anju.community.models import Community, Grid, Household
+from anju.core.fields import TypedEncryptedJSONField
 
 from .fieldtypes import FieldType
 
@@ -111,6 +111,19 @@ class Service(ClusterableModel):
         ]
 
     def __str__(self):
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: a plugin's form is titled by its code
+        (the row keeps the title in whichever language first used it)."""
+        if self.kind == self.Kind.CODE:
+            from . import codeforms
+            from .submission import code_slug
+
+            for (plugin, slug), spec in codeforms.registered().items():
+                if plugin == self.plugin and code_slug(plugin, slug) == self.slug:
+                    return str(spec.title)
         return self.title
 
     def schema(self) -> list[dict]:
@@ -316,7 +329,7 @@ class Case(models.Model):
         verbose_name=_("filed by"),
     )
     on_behalf = models.BooleanField(_("filed on the resident's behalf (代办)"), default=False)
-    data = EncryptedJSONField(_("answers"), default=dict)
+    data = TypedEncryptedJSONField(_("answers"), default=dict)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
@@ -406,15 +419,13 @@ class Case(models.Model):
         window = max((due - self.created_at).total_seconds(), 1)
         return "due_soon" if (due - now).total_seconds() < window / 4 else "ok"
 
-    @cached_property
-    def answers(self) -> list[tuple[str, object]]:
-        """(label, value) for each field of the version it was filed under."""
-        from .fieldtypes import display_value
+    @property
+    def answers(self) -> list[tuple[str, str]]:
+        """(label, how the answer reads) for each field of the version it was filed
+        under, in the active language (``fieldtypes.answer_rows`` for the typed values)."""
+        from .fieldtypes import answer_rows
 
-        return [
-            (field["label"], display_value(field, self.data.get(field["name"])))
-            for field in self.version.fields
-        ]
+        return [(row["label"], row["display"]) for row in answer_rows(self)]
 
 
 def record_text(message) -> str:

@@ -43,7 +43,7 @@ register_template(
 
 
 def _payload(case, **extra):
-    return {"reference": case.reference, "service": case.service.title, **extra}
+    return {"reference": case.reference, "service": case.service.display_title, **extra}
 
 
 def filed(case) -> None:

@@ -126,9 +126,16 @@ def public_timeline(case: Case):
     )
 
 
-def _case_context(case: Case) -> dict:
+def _case_context(case: Case, *, with_answers: bool = False) -> dict:
+    """What a resident sees of ``case``. ``with_answers`` only for their own case when
+    signed in: a reference number and four digits are too easy to come by to show what
+    was asked to whoever holds them."""
+    from .fieldtypes import answer_rows
+
     return {
         "case": case,
+        # What they asked, in their language; phone numbers masked as everywhere public.
+        "answers": answer_rows(case, mask_phones=True) if with_answers else [],
         "reference": format_reference(case.reference),
         "events": public_timeline(case),
         "attachments": CaseAttachment.objects.filter(case=case, public=True),
@@ -155,7 +162,7 @@ def track(request):
                 status = 429
         elif form.is_valid():
             case = (
-                Case.objects.select_related("service")
+                Case.objects.select_related("service", "version")
                 .filter(
                     reference=form.cleaned_data["reference"],
                     phone_last4=form.cleaned_data["phone_last4"],
@@ -188,7 +195,13 @@ def my_cases(request):
 def my_case(request, reference: str):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    case = own_cases(request.user).select_related("service").filter(reference=reference).first()
+    case = (
+        own_cases(request.user)
+        .select_related("service", "version")
+        .filter(reference=reference)
+        .first()
+    )
     if case is None:
         raise Http404
-    return TemplateResponse(request, "anju_services/case.html", _case_context(case))
+    context = _case_context(case, with_answers=True)
+    return TemplateResponse(request, "anju_services/case.html", context)

@@ -205,7 +205,9 @@ ID_NUMBER_HASH_KEY = env("ID_NUMBER_HASH_KEY", default=SECRET_KEY)
 # zh-hans must be set before the first migrate: Wagtail creates its default Locale from it.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The second: translations of Wagtail's own strings its zh_Hans catalogue lacks (the
+# keyboard-shortcut dialog, "Exploring", page counts); LOCALE_PATHS take precedence.
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "wagtail_translations" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -214,6 +216,8 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="安居")
+# No call home to wagtail.org (the machine may have no internet), and no English banner.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILSEARCH_BACKENDS = {

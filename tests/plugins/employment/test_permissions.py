@@ -162,3 +162,16 @@ def test_dashboard_panel_renders_the_figures(client, world, data, role):
     client.force_login(world.users[role])
     page = client.get("/admin/").content.decode()
     assert "data-employment-panel" in page and 'data-figure="postings_open">1<' in page
+
+
+@pytest.mark.parametrize("role", ["superuser", "committee", "grid_worker", "service_staff"])
+def test_the_figures_count_the_seekers_the_list_shows(client, world, data, role):
+    """The station's staff list job seekers station-wide: the figures (admin page and
+    dashboard) count the same rows, not 0 (issue 21)."""
+    client.force_login(world.users[role])
+    listed = len(client.get("/api/employment/seekers/").json()["results"])
+    figures = client.get(reverse("employment_admin:figures")).context["figures"]
+    assert figures["seekers"] == listed == (1 if role == "grid_worker" else 2)
+    assert figures["seekers_looking"] == listed  # every seeker in ``data`` is looking
+    page = client.get("/admin/").content.decode()
+    assert f'data-figure="seekers_looking">{listed}<' in page

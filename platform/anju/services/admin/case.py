@@ -114,7 +114,7 @@ class CaseDetailView(CaseAdminMixin, WagtailAdminTemplateMixin, TemplateView):
         return _("Case %(reference)s") % {"reference": format_reference(self.case.reference)}
 
     def get_page_subtitle(self):
-        return self.case.service.title
+        return self.case.service.display_title
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

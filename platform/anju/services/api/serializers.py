@@ -116,7 +116,7 @@ class ServiceSubmitSerializer(serializers.Serializer):
 class ServiceSubmittedSerializer(serializers.ModelSerializer):
     reference_display = serializers.SerializerMethodField()
     service = serializers.CharField(source="service.slug")
-    service_title = serializers.CharField(source="service.title")
+    service_title = serializers.CharField(source="service.display_title")
     status_label = serializers.CharField(source="get_status_display")
     tracking = serializers.SerializerMethodField()
 
@@ -144,6 +144,22 @@ class ServiceSubmittedSerializer(serializers.ModelSerializer):
                 "of your mobile number you can follow your request."
             )
         ) % {"reference": format_reference(case.reference)}
+
+
+class CaseAnswerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField(help_text=_("In the language the request asks for."))
+    type = serializers.CharField()
+    value = serializers.JSONField(
+        allow_null=True,
+        help_text=_(
+            "As filed, with its type: a number, true/false, a date as YYYY-MM-DD, a "
+            "choice's code, a list for multiple choice, an object for a household or file."
+        ),
+    )
+    display = serializers.CharField(
+        allow_blank=True, help_text=_("How the answer reads, in the request's language.")
+    )
 
 
 # --- what residents see of a case ----------------------------------------------------
@@ -174,7 +190,7 @@ class PublicCaseSerializer(serializers.ModelSerializer):
 
     reference_display = serializers.SerializerMethodField()
     service = serializers.CharField(source="service.slug")
-    service_title = serializers.CharField(source="service.title")
+    service_title = serializers.CharField(source="service.display_title")
     status_label = serializers.CharField(source="get_status_display")
     rejection_reason = serializers.SerializerMethodField()
     events = CasePublicEventSerializer(source="public_events", many=True)
@@ -203,6 +219,24 @@ class PublicCaseSerializer(serializers.ModelSerializer):
         return case.rejection_reason if case.status == Status.REJECTED else ""
 
 
+class OwnCaseSerializer(PublicCaseSerializer):
+    """A signed-in resident's own case: also what they asked. (Tracking by reference
+    number and four digits never shows the answers: those two are easy to come by.)"""
+
+    answers = serializers.SerializerMethodField()
+
+    class Meta(PublicCaseSerializer.Meta):
+        fields = PublicCaseSerializer.Meta.fields + ["answers"]
+        read_only_fields = fields
+
+    @extend_schema_field(CaseAnswerSerializer(many=True))
+    def get_answers(self, case):
+        """What they asked, in the request's language; phone numbers masked."""
+        from ..fieldtypes import answer_rows
+
+        return answer_rows(case, mask_phones=True)
+
+
 class CaseTrackSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=20, help_text=_("Spaces are ignored."))
     phone_last4 = serializers.CharField(max_length=4, min_length=4)
@@ -219,7 +253,7 @@ class CaseGridSerializer(serializers.Serializer):
 class CaseListSerializer(serializers.ModelSerializer):
     reference_display = serializers.SerializerMethodField()
     service = serializers.CharField(source="service.slug")
-    service_title = serializers.CharField(source="service.title")
+    service_title = serializers.CharField(source="service.display_title")
     status_label = serializers.CharField(source="get_status_display")
     level_label = serializers.CharField(source="get_level_display")
     grid = serializers.SerializerMethodField()
@@ -285,13 +319,6 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, case) -> bool:
         return case.is_overdue(self._now())
-
-
-class CaseAnswerSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
-    type = serializers.CharField()
-    value = serializers.CharField(allow_blank=True)
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -384,11 +411,9 @@ class CaseDetailSerializer(CaseListSerializer):
     @extend_schema_field(CaseAnswerSerializer(many=True))
     def get_answers(self, case):
         """The answers as filed, read with the form version they were filed under."""
-        specs = case.version.fields
-        return [
-            {"name": spec["name"], "label": label, "type": spec["type"], "value": value}
-            for spec, (label, value) in zip(specs, case.answers, strict=True)
-        ]
+        from ..fieldtypes import answer_rows
+
+        return answer_rows(case)
 
     @extend_schema_field(CaseActionsSerializer)
     def get_actions(self, case):

@@ -369,7 +369,7 @@ def _on_behalf_household(request, value):
 
 def with_public_detail(queryset):
     """Cases with what a resident may read of them, in a fixed number of queries."""
-    return queryset.select_related("service").prefetch_related(
+    return queryset.select_related("service", "version").prefetch_related(
         Prefetch(
             "events",
             queryset=CaseEvent.objects.filter(public=True).order_by("created_at", "pk"),
@@ -454,7 +454,7 @@ class MyCaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     grid_scope = Scope.NO_GRID_DATA  # the user's own requests only
     permission_classes = [permissions.IsAuthenticated]
-    serializer_class = s.PublicCaseSerializer
+    serializer_class = s.OwnCaseSerializer
     pagination_class = CasePagination
     filter_backends: list = []
     queryset = Case.objects.none()
