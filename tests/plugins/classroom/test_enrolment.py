@@ -201,9 +201,11 @@ def test_admin_enrolment_without_consent_is_refused(room, world, client):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_enrolments_at_the_same_time_never_exceed_capacity(world):
-    from plugins.classroom.models import Term
     import datetime
+
     from django.utils import timezone
+
+    from plugins.classroom.models import Term
 
     today = timezone.localdate()
     term = Term.objects.create(
