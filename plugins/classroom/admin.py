@@ -63,7 +63,11 @@ class ClassroomView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission):
             raise PermissionDenied
+        self.load(request, **kwargs)
         return super().dispatch(request, *args, **kwargs)
+
+    def load(self, request, **kwargs):
+        """Hook: look up the view's object, once the permission is checked."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -157,8 +161,7 @@ class ChildrenView(ClassroomView):
 class EnrolmentView(ClassroomView):
     template_name = "classroom/admin/enrolment.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
+    def load(self, request, **kwargs):
         self.enrolment = get_object_or_404(
             access.visible(Enrolment.objects.all(), request.user).select_related(
                 "child__household__building", "klass__term"
@@ -233,8 +236,7 @@ class DoorView(ClassroomView):
     page_title = gettext_lazy("At the door")
     permission = "classroom.door"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
+    def load(self, request, **kwargs):
         self.klass = None
         if kwargs.get("pk"):
             self.klass = get_object_or_404(

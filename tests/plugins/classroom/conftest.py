@@ -46,6 +46,11 @@ def make_child(household, name, age=8, **fields):
     )
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.PORTAL_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def room(world):
     """``room.term``, ``room.klass`` (capacity 2), ``room.child1`` (grid 1, father
