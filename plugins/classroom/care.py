@@ -149,7 +149,7 @@ def enrol(
         consent_by=consent_by.strip(),
         consent_at=timezone.now(),
         enrolled_by=by if getattr(by, "is_authenticated", False) else None,
-        case_id=getattr(case, "pk", None),
+        case=case,
         reference=reference,
     )
 

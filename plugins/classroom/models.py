@@ -202,7 +202,15 @@ class Enrolment(models.Model):
     priority = models.BooleanField(_("parents working away or left-behind"), default=False)
     consent_by = models.CharField(_("consent given by"), max_length=50)
     consent_at = models.DateTimeField(_("consent given at"))
-    case_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The case the guardian's portal enrolment filed (its reference is the enrolment's).
+    case = models.OneToOneField(
+        "services.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     reference = models.CharField(_("reference"), max_length=30, blank=True, db_index=True)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

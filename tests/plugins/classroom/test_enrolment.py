@@ -114,7 +114,8 @@ def test_a_guardian_enrols_on_the_portal_and_gets_a_reference(room, world, clien
     enrolment = Enrolment.objects.get()
     case = Case.objects.get()
     assert enrolment.child == room.child1 and enrolment.priority
-    assert enrolment.reference == case.reference and enrolment.consent_by == "张桂兰"
+    assert enrolment.case == case and enrolment.reference == case.reference
+    assert enrolment.consent_by == "张桂兰"
     assert case.grid_id == world.grid1.pk  # the child's grid worker follows it up
     assert case.reference[:4] in response.content.decode()
     guardians = {g.name: g for g in Guardian.objects.filter(child=room.child1)}
