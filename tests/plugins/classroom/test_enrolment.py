@@ -126,7 +126,7 @@ def test_a_guardian_enrols_on_the_portal_and_gets_a_reference(room, world, clien
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"household_phone_last4": "0000"}, "社区登记中没有"),
+        ({"household_phone_last4": "9876"}, "社区登记中没有"),
         ({"child_name": "不存在"}, "社区登记中没有"),
         ({"consent": ""}, "报名需要监护人同意"),
     ],
