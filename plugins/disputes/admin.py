@@ -22,12 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from anju.community import Grid, Visit
-from anju.permissions import Scope, scope_queryset
+from anju.permissions import PermissionMenuItem, Scope, scope_queryset
 from anju.services import CaseEvent, WorkflowError
 
 from . import handling
@@ -435,13 +434,6 @@ class YearlyReportView(DisputesView):
 
 
 # --- viewsets and menu ---------------------------------------------------------------------
-
-
-class PermissionMenuItem(MenuItem):
-    permission = handling.VIEW
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 class _AdminViewSet(ViewSet):

@@ -14,8 +14,6 @@ Every model here says how it reaches its grid (``grid_path``), so
 from __future__ import annotations
 
 import datetime
-import os
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from anju.community import mask_phone, validate_phone
+from anju.services import upload_path
 
 
 class DisputeType(models.TextChoices):
@@ -232,8 +231,7 @@ class DisputeEscalation(models.Model):
 
 
 def agreement_path(instance, filename: str) -> str:
-    ext = os.path.splitext(filename)[1].lower()[:10]
-    return f"disputes/agreements/{timezone.now():%Y/%m}/{secrets.token_hex(12)}{ext}"
+    return upload_path("disputes/agreements", filename)
 
 
 class MediationSession(models.Model):

@@ -46,5 +46,7 @@ PUBLIC = {
     "build_form_class": "fieldtypes",
     "validate_upload": "uploads",
     "handle_request_form": "views",
+    "FollowUpForm": "forms",
+    "upload_path": "uploads",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)
