@@ -27,6 +27,7 @@ PUBLIC = {
     "ServiceField": "models",
     "Status": "models",
     "Level": "models",
+    "DONE_STATUSES": "models",
     "submit": "submission",
     "Requester": "submission",
     "service_for_code_form": "submission",
