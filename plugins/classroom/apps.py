@@ -27,7 +27,6 @@ class ClassroomConfig(PluginConfig):
         "attendance with an SMS to the family, volunteers."
     )
     icon = "group"
-    version = "0.1.0"
     platform_requires = ">=0.1,<1"
     slug = "classroom"
     default_settings = {
