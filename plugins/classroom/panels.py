@@ -1,0 +1,64 @@
+"""The household page's classroom panel (the household's children in classes, with the
+days they came) and the dashboard's figures for the current term."""
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from anju.plugins import DashboardPanel, HouseholdPanel
+
+from . import access
+from .figures import term_figures
+
+
+class ClassroomHouseholdPanel(HouseholdPanel):
+    title = _("Seven-colour classroom")
+    order = 320
+    template_name = "classroom/admin/household_panel.html"
+
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("classroom.view_enrolment")
+
+    def get_context_data(self, parent_context=None):
+        from .models import Enrolment
+
+        context = super().get_context_data(parent_context)
+        household = context["household"]
+        user = context["request"].user
+        context["enrolments"] = list(
+            access.visible(
+                Enrolment.objects.filter(child__household=household).exclude(
+                    status=Enrolment.Status.CANCELLED
+                ),
+                user,
+            )
+            .select_related("child", "klass")
+            .annotate(days=Count("attendance"))
+            .order_by("-created_at")
+        )
+        return context
+
+
+class ClassroomDashboardPanel(DashboardPanel):
+    name = "classroom"
+    title = _("Seven-colour classroom")
+    order = 430
+    template_name = "classroom/admin/dashboard_panel.html"
+
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("classroom.view_enrolment") and request.user.has_perm(
+            "classroom.view_classgroup"
+        )
+
+    def get_context_data(self, parent_context=None):
+        from .models import Term
+
+        term = Term.objects.order_by("-starts_on", "-pk").first()
+        return {
+            "panel": self,
+            "request": self.request,
+            "figures": term_figures(term, self.request.user) if term else None,
+        }
+
+
+household_panels = [ClassroomHouseholdPanel]
+dashboard_panels = [ClassroomDashboardPanel]
