@@ -328,7 +328,7 @@ class GridTeamMemberForm(ScopedModelForm):
 
     class Meta(ScopedModelForm.Meta):
         model = GridTeamMember
-        fields = ["grid", "role", "user"]
+        fields = ["grid", "role", "user", "phone"]
 
 
 class BuildingForm(ScopedModelForm):
@@ -853,7 +853,7 @@ class GridTeamMemberViewSet(GridScopedModelViewSet):
     select_related = ("grid", "user")
     list_display = ["__str__", "grid", "role", "user"]
     search_fields = ["user__first_name", "user__last_name", "user__username"]
-    inspect_view_fields = ["grid", "role", "user"]
+    inspect_view_fields = ["grid", "role", "user", "phone"]
 
 
 class BuildingViewSet(GridScopedModelViewSet):

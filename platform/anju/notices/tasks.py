@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 
 from celery import shared_task
 
+from anju.community.models import ResidentLink
+
 from .models import NoticePage
 
 logger = logging.getLogger("anju.notices")
@@ -42,29 +44,48 @@ def notice_payload(page: NoticePage) -> dict:
 
 
 def notice_recipients(page: NoticePage, batch_size: int = RESIDENT_BATCH) -> Iterator[dict]:
-    """The targeted residents who have a phone, as SMS recipients, read in pk order a
-    batch at a time (never the whole list in memory).
-
-    Residents have no user accounts yet; once they do, yield an in-app recipient too:
-    ``{"key": f"resident:{pk}", "channel": "in_app", "user_id": user_pk}``.
-    """
-    residents = page.targeted_residents().filter(phone__isnull=False).order_by("pk")
+    """Who hears of the notice: each targeted resident, read in pk order a batch at a
+    time (never the whole list in memory). A resident whose portal account is linked
+    (community.ResidentLink, confirmed — their own, or a family member's acting for
+    them) is told in the app, and by e-mail when the account has an address; one
+    without an account gets an SMS if they have a phone. An account linked to several
+    targeted residents gets one message (its key is the account's)."""
+    residents = page.targeted_residents().order_by("pk")
     last_pk = 0
     while True:
         rows = list(residents.filter(pk__gt=last_pk).values_list("pk", "phone")[:batch_size])
         if not rows:
             return
+        accounts: dict[int, list[tuple[int, str]]] = {}
+        links = ResidentLink.objects.confirmed().filter(
+            resident_id__in=[pk for pk, _phone in rows], user__is_active=True
+        )
+        for resident_id, user_id, email in links.values_list(
+            "resident_id", "user_id", "user__email"
+        ):
+            accounts.setdefault(resident_id, []).append((user_id, email))
         for pk, phone in rows:
-            if phone:
+            if pk in accounts:
+                for user_id, email in accounts[pk]:
+                    yield {"key": f"user:{user_id}", "channel": "in_app", "user_id": user_id}
+                    if email:
+                        yield {
+                            "key": f"user:{user_id}",
+                            "channel": "email",
+                            "user_id": user_id,
+                            "email": email,
+                        }
+            elif phone:
                 yield {"key": f"resident:{pk}", "channel": "sms", "phone": phone}
         last_pk = rows[-1][0]
 
 
 @shared_task(name="notices.fan_out_notice")
 def fan_out_notice(page_id: int) -> int:
-    """One SMS per targeted resident with a phone for a published notice; returns how many
-    messages were created. Safe to re-run (after a crash, on every republish): a
-    resident who already has this notice's message gets nothing new."""
+    """One message per targeted resident (in the app for linked accounts, else an SMS
+    to a resident with a phone) for a published notice; returns how many were created.
+    Safe to re-run (after a crash, on every republish): a resident who already has this
+    notice's message gets nothing new."""
     page = NoticePage.objects.live().filter(pk=page_id).first()
     if page is None:
         logger.info("Notice %s is not live: no messages.", page_id)
