@@ -100,6 +100,7 @@ def check_code(
     """Accept ``code`` for ``phone`` (and use it up), or raise CodeError saying why."""
     digest = phone_digest(phone)
     now = timezone.now()
+    error = None
     with transaction.atomic():
         otp = (
             OneTimeCode.objects.select_for_update()
@@ -108,18 +109,23 @@ def check_code(
             .first()
         )
         if otp is None or otp.expires_at <= now or otp.tries >= max_tries():
-            raise CodeError(_("This code has expired or was not sent. Ask for a new one."))
-        if not hmac.compare_digest(otp.code_hash, code_hash(digest, purpose, subject, code)):
+            error = _("This code has expired or was not sent. Ask for a new one.")
+        elif not hmac.compare_digest(otp.code_hash, code_hash(digest, purpose, subject, code)):
+            # Counted in this transaction, which commits: the error is raised after it.
             otp.tries += 1
             otp.save(update_fields=["tries"])
             left = max_tries() - otp.tries
             if left <= 0:
-                raise CodeError(_("Wrong code too many times. Ask for a new one."))
-            raise CodeError(
-                _("The code is not right. You can try %(count)d more time(s).") % {"count": left}
-            )
-        otp.used_at = now
-        otp.save(update_fields=["used_at"])
+                error = _("Wrong code too many times. Ask for a new one.")
+            else:
+                error = _("The code is not right. You can try %(count)d more time(s).") % {
+                    "count": left
+                }
+        else:
+            otp.used_at = now
+            otp.save(update_fields=["used_at"])
+    if error:
+        raise CodeError(error)
     return otp
 
 
