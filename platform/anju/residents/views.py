@@ -93,7 +93,7 @@ def sign_in(request):
         elif phone_form.is_valid():
             phone = phone_form.cleaned_data["phone"]
             try:
-                signin.issue_code(phone)
+                signin.send_code(phone)
             except signin.CodeError as exc:
                 phone_form.add_error(None, str(exc))
                 status = 429

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from anju.community.models import ResidentLink
-from anju.notify.models import Message, SmsLog
-from anju.residents.models import OneTimeCode, ResidentAccount
+from anju.notify.models import Message, OneTimeCode, SmsLog
+from anju.residents.models import ResidentAccount
 from anju.residents.notifications import SIGN_IN_CODE
 from tests.factories import ResidentFactory
 
