@@ -57,10 +57,22 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Each catalogue is made from its own folder. The core's (platform/anju/locale, which
+# also holds theme/'s strings) from the root with every plugin left out; then each plugin
+# under plugins/ from inside it, into plugins/<name>/locale/, created when missing (left
+# to itself, makemessages writes the strings of a plugin with no locale/ folder yet into
+# the core's catalogue). "plugins/?*" leaves out the plugins, not platform/anju/plugins.
+MAKEMESSAGES := makemessages -l zh_Hans --no-obsolete \
+	--ignore=.venv --ignore=tests --ignore=static --ignore=node_modules
+PLUGIN_DIRS = $(patsubst %/apps.py,%,$(wildcard plugins/*/apps.py))
+
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
-		--ignore=.venv --ignore=tests --ignore=static --ignore=node_modules \
+	$(BIN)/python manage.py $(MAKEMESSAGES) --ignore="plugins/?*" \
 		--ignore="platform/anju/plugins/scaffold/*"
+	@for app in $(PLUGIN_DIRS); do \
+		echo "$$app:"; mkdir -p $$app/locale || exit 1; \
+		(cd $$app && $(abspath $(BIN))/python $(abspath manage.py) $(MAKEMESSAGES)) || exit 1; \
+	done
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 worker: install

@@ -22,12 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from anju.community import Grid, Visit
-from anju.permissions import Scope, scope_queryset
+from anju.permissions import PermissionMenuItem, Scope, scope_queryset
 from anju.services import CaseEvent, WorkflowError
 
 from . import handling
@@ -104,11 +103,11 @@ class DisputeIndexView(DisputesView):
         disputes = list_queryset(self.request.user)
         state = params.get("state", "open")
         if state == "open":
-            disputes = disputes.filter(outcome="")
+            disputes = disputes.open()
         elif state == "ended":
-            disputes = disputes.exclude(outcome="")
+            disputes = disputes.ended()
         elif state == "follow_up":
-            disputes = disputes.filter(follow_up_due__isnull=False, followed_up_at__isnull=True)
+            disputes = disputes.follow_up_pending()
         if params.get("type") in DisputeType.values:
             disputes = disputes.filter(dispute_type=params["type"])
         grids = scope_queryset(Grid.objects.all(), self.request.user).order_by("number")
@@ -252,9 +251,9 @@ class DisputeDetailView(DisputesView):
             may_handle=may_handle,
             parties=dispute.parties.select_related("resident"),
             sessions=dispute.sessions.select_related("mediator"),
-            escalations=dispute.escalations.select_related("escalated_by"),
+            escalations=handling.escalation_steps(dispute),
             events=CaseEvent.objects.filter(case=case).select_related("actor"),
-            follow_up_open=dispute.follow_up_due is not None and case.status == "resolved",
+            follow_up_open=dispute.follow_up_due is not None,
         )
         if may_handle:
             for name in ACTIONS:
@@ -435,13 +434,6 @@ class YearlyReportView(DisputesView):
 
 
 # --- viewsets and menu ---------------------------------------------------------------------
-
-
-class PermissionMenuItem(MenuItem):
-    permission = handling.VIEW
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 class _AdminViewSet(ViewSet):

@@ -6,7 +6,12 @@ grid seats decide (``handling.visible_disputes``, ``scope_queryset``)."""
 import datetime
 
 from django.db.models import Count, Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import routers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,7 +21,14 @@ from anju.permissions import Scope, scope_queryset
 from . import handling
 from .figures import dispute_figures
 from .forms import PeriodForm
-from .models import Dispute, DisputeEscalation, DisputeParty, MediationSession, ScreeningRound
+from .models import (
+    Dispute,
+    DisputeLevel,
+    DisputeParty,
+    MediationSession,
+    Outcome,
+    ScreeningRound,
+)
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -44,10 +56,14 @@ class SessionSerializer(serializers.ModelSerializer):
         return bool(obj.agreement_document)
 
 
-class EscalationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = DisputeEscalation
-        fields = ["from_level", "to_level", "reason", "escalated_at"]
+class EscalationSerializer(serializers.Serializer):
+    """One step up (``handling.EscalationStep``): grid → community from the case's
+    timeline, or a hand-over beyond the community."""
+
+    from_level = serializers.ChoiceField(choices=DisputeLevel.choices)
+    to_level = serializers.ChoiceField(choices=DisputeLevel.choices)
+    reason = serializers.CharField()
+    escalated_at = serializers.DateTimeField()
 
 
 class DisputeSerializer(serializers.ModelSerializer):
@@ -59,6 +75,12 @@ class DisputeSerializer(serializers.ModelSerializer):
     household = serializers.SerializerMethodField()
     parties = PartySerializer(many=True)
     session_count = serializers.IntegerField()
+    # Read from the case (Dispute.level, .outcome, ...), never stored twice.
+    level = serializers.ChoiceField(choices=DisputeLevel.choices, read_only=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True, allow_blank=True)
+    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    follow_up_due = serializers.DateField(read_only=True, allow_null=True)
+    relapses = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Dispute
@@ -91,7 +113,11 @@ class DisputeSerializer(serializers.ModelSerializer):
 
 class DisputeDetailSerializer(DisputeSerializer):
     sessions = SessionSerializer(many=True)
-    escalations = EscalationSerializer(many=True)
+    escalations = serializers.SerializerMethodField()
+
+    @extend_schema_field(EscalationSerializer(many=True))
+    def get_escalations(self, obj):
+        return EscalationSerializer(handling.escalation_steps(obj), many=True).data
 
     class Meta(DisputeSerializer.Meta):
         fields = DisputeSerializer.Meta.fields + ["summary", "sessions", "escalations"]
@@ -149,17 +175,16 @@ class DisputeViewSet(viewsets.ReadOnlyModelViewSet):
         )
         params = self.request.query_params
         if params.get("outcome") == "open":
-            queryset = queryset.filter(outcome="")
+            queryset = queryset.open()
         elif params.get("outcome"):
-            queryset = queryset.filter(outcome=params["outcome"])
+            queryset = queryset.filter(current_outcome=params["outcome"])
         if params.get("grid", "").isdigit():
             queryset = queryset.filter(case__grid_id=int(params["grid"]))
         if params.get("type"):
             queryset = queryset.filter(dispute_type=params["type"])
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
-                Prefetch("sessions", queryset=MediationSession.objects.select_related("mediator")),
-                "escalations",
+                Prefetch("sessions", queryset=MediationSession.objects.select_related("mediator"))
             )
         return queryset
 

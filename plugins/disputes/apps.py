@@ -22,7 +22,6 @@ class DisputesConfig(PluginConfig):
         "the resolution figures."
     )
     icon = "warning"
-    version = "0.1.0"
     platform_requires = ">=0.1,<1"
     slug = "disputes"
     default_settings = {
@@ -62,14 +61,9 @@ class DisputesConfig(PluginConfig):
 
     def ready(self):
         super().ready()
-        from anju.services import case_changed
-
-        from .handling import on_case_changed
-
-        # Cases of disputes changed through the engine itself (the SLA sweep, the cases
-        # inbox) bring their dispute along.
-        case_changed.connect(on_case_changed, dispatch_uid="disputes-case-changed")
-        # One name in the API schema for the levels a dispute moves through.
+        # One name in the API schema for the levels a dispute moves through. (No
+        # receiver of the engine's case_changed: a dispute reads its level and outcome
+        # from its case, so the engine's own changes need nothing from this plugin.)
         from anju.api import name_enum
 
         name_enum("DisputeLevelEnum", "plugins.disputes.models.DisputeLevel")

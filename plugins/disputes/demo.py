@@ -17,12 +17,9 @@ from .forms import DisputeReportForm
 from .handling import create_dispute
 from .models import (
     Dispute,
-    DisputeEscalation,
-    DisputeLevel,
     DisputeParty,
     DisputeType,
     MediationSession,
-    Outcome,
     RiskLevel,
     ScreeningRound,
 )
@@ -200,23 +197,14 @@ def _settle(case, worker, holder, filed_at, resolved_at, in_community, agreement
     session_at = filed_at + (resolved_at - filed_at) / 2
     closed_at = resolved_at + datetime.timedelta(days=7)
     if in_community:
-        escalated_at = filed_at + datetime.timedelta(days=2)
-        DisputeEscalation.objects.create(
-            dispute=dispute,
-            from_level=DisputeLevel.GRID,
-            to_level=DisputeLevel.COMMUNITY,
-            reason="双方分歧较大，网格内调解未果，提交社区调委会。",
-            escalated_by=worker,
-            escalated_at=escalated_at,
-        )
         CaseEvent.objects.create(
             case=case,
             kind=CaseEvent.Kind.ESCALATED,
             actor=worker,
             to_status=Status.ESCALATED,
-            text="提交社区调委会",
+            text="双方分歧较大，网格内调解未果，提交社区调委会。",
             public=True,
-            created_at=escalated_at,
+            created_at=filed_at + datetime.timedelta(days=2),
         )
     mediator = holder if in_community and holder else worker
     MediationSession.objects.create(
@@ -254,13 +242,8 @@ def _settle(case, worker, holder, filed_at, resolved_at, in_community, agreement
         accept_due=filed_at + datetime.timedelta(hours=24),
         resolve_due=filed_at + datetime.timedelta(hours=240),
     )
-    Dispute.objects.filter(pk=dispute.pk).update(
-        created_at=filed_at,
-        level=DisputeLevel.COMMUNITY if in_community else DisputeLevel.GRID,
-        outcome=Outcome.RESOLVED_IN_COMMUNITY if in_community else Outcome.RESOLVED_IN_GRID,
-        resolved_at=resolved_at,
-        followed_up_at=closed_at,
-    )
+    # Its level and outcome are the case's: settled in the grid or in the community.
+    Dispute.objects.filter(pk=dispute.pk).update(created_at=filed_at)
 
 
 def _screening_rounds(grids, workers, local, now) -> int:

@@ -6,7 +6,8 @@ three queries whatever the number of disputes. It counts the disputes *raised* i
 period (by the filing date of their case) and what has become of them:
 
 - ``raised``: disputes filed in the period;
-- ``resolved``: of those, settled in the grid or in the community (outcome);
+- ``resolved``: of those, settled in the grid or in the community (the outcome, read
+  from the case: ``Dispute.outcome`` / ``DisputeQuerySet.with_state``);
 - ``referred``, ``withdrawn``, ``open``: the others;
 - ``resolution_rate``: resolved ÷ (raised − withdrawn) — a dispute the parties dropped
   is neither a success nor a failure of mediation; None when nothing counts;
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from .models import RESOLVED_OUTCOMES, DisputeType, Outcome
 
-_RESOLVED = Q(outcome__in=RESOLVED_OUTCOMES)
+_RESOLVED = Q(current_outcome__in=RESOLVED_OUTCOMES)
 
 
 @dataclass
@@ -74,16 +75,16 @@ def raised_in(disputes, start=None, end=None, grid=None):
 
 
 def dispute_figures(disputes, *, start=None, end=None, grid=None) -> DisputeFigures:
-    disputes = raised_in(disputes.order_by(), start, end, grid)
+    disputes = raised_in(disputes.order_by(), start, end, grid).with_state()
     figures = DisputeFigures(start=start, end=end, grid=getattr(grid, "pk", grid))
     totals = disputes.aggregate(
         raised=Count("pk"),
         resolved=Count("pk", filter=_RESOLVED),
-        in_grid=Count("pk", filter=Q(outcome=Outcome.RESOLVED_IN_GRID)),
-        in_community=Count("pk", filter=Q(outcome=Outcome.RESOLVED_IN_COMMUNITY)),
-        referred=Count("pk", filter=Q(outcome=Outcome.REFERRED)),
-        withdrawn=Count("pk", filter=Q(outcome=Outcome.WITHDRAWN)),
-        open=Count("pk", filter=Q(outcome="")),
+        in_grid=Count("pk", filter=Q(current_outcome=Outcome.RESOLVED_IN_GRID)),
+        in_community=Count("pk", filter=Q(current_outcome=Outcome.RESOLVED_IN_COMMUNITY)),
+        referred=Count("pk", filter=Q(current_outcome=Outcome.REFERRED)),
+        withdrawn=Count("pk", filter=Q(current_outcome=Outcome.WITHDRAWN)),
+        open=Count("pk", filter=Q(current_outcome="")),
     )
     figures.raised = totals["raised"]
     figures.resolved = totals["resolved"]
@@ -98,9 +99,7 @@ def dispute_figures(disputes, *, start=None, end=None, grid=None) -> DisputeFigu
     if figures.resolved:
         figures.within_grid_share = round(figures.resolved_in_grid / figures.resolved, 4)
 
-    spans = disputes.filter(_RESOLVED, resolved_at__isnull=False).values_list(
-        "case__created_at", "resolved_at"
-    )
+    spans = disputes.filter(_RESOLVED).values_list("case__created_at", "case__resolved_at")
     days = [(ended - filed).total_seconds() / 86400 for filed, ended in spans]
     if days:
         figures.median_days_to_resolve = round(statistics.median(days), 1)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.community import Grid, Resident, validate_phone
 from anju.permissions import scope_queryset
+from anju.services import FollowUpForm as BaseFollowUpForm
 from anju.services import UploadField
 
 from .models import (
@@ -204,23 +205,9 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class FollowUpForm(forms.Form):
-    settled = forms.TypedChoiceField(
-        label=_("Did it hold?"),
-        choices=[("yes", _("Yes, settled")), ("no", _("No, it flared up again"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    satisfaction = forms.TypedChoiceField(
-        label=_("Satisfaction"),
-        choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 6)],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+class FollowUpForm(BaseFollowUpForm):
+    settled_label = _("Did it hold?")
+    settled_choices = (("yes", _("Yes, settled")), ("no", _("No, it flared up again")))
 
 
 class RiskForm(forms.Form):

@@ -1,65 +1,46 @@
 """Handling a dispute: who may see it, and every change to one.
 
-Each change goes through the services engine for the case (``anju.services.workflow``:
-accepting, escalating grid → community, resolving, the follow-up) and records the
-dispute's own side here (escalations beyond the community, outcome, parties, mediation),
-in one transaction. Errors are the engine's ``WorkflowError``, whose text is translated
-and shown to staff as is.
+Each change goes through the services engine for the case (``anju.services``:
+accepting, escalating grid → community, resolving, the follow-up) and records only what
+goes beyond the engine here (a hand-over to the township or the courts, a withdrawal,
+parties, mediation sessions), in one transaction. The dispute's level and outcome are
+read from its case (``models.Dispute.level``, ``.outcome``), so a change made through
+the engine itself — the cases inbox, the SLA sweep — needs nothing from this plugin.
+Errors are the engine's ``WorkflowError``, whose text is translated and shown to staff
+as is.
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime
-import functools
+from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju import notify, services
 from anju.community import GridTeamMember, TeamRole
-from anju.services import Case, CaseEvent, Level, Status, WorkflowError, visible_cases
+from anju.services import Case, CaseEvent, Status, WorkflowError, visible_cases
 
 from .models import (
+    ANNOTATIONS,
     NEXT_LEVELS,
     REFERRAL_LEVELS,
     Dispute,
     DisputeEscalation,
     DisputeLevel,
     DisputeParty,
+    Ending,
     MediationSession,
-    Outcome,
     RiskLevel,
+    follow_up_cutoff,
 )
 
 VIEW = "disputes.view_dispute"
 CHANGE = "disputes.change_dispute"
 HIGH_RISK_TEMPLATE = "disputes.high_risk"
 FOLLOW_UP_TEMPLATE = "disputes.follow_up_due"
-
-
-# Changes this module makes through the engine's workflow also reach
-# ``on_case_changed`` (the engine's signal); it ignores them while this is set.
-_OWN_CHANGE = contextvars.ContextVar("disputes_own_change", default=False)
-
-
-def _own_change(function):
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        token = _OWN_CHANGE.set(True)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            _OWN_CHANGE.reset(token)
-
-    return wrapper
-
-
-def follow_up_days() -> int:
-    return int(apps.get_app_config("disputes").settings["FOLLOW_UP_DAYS"])
 
 
 # --- who sees what -----------------------------------------------------------------------
@@ -99,29 +80,10 @@ def _check(user, dispute):
 def _locked(dispute: Dispute) -> Dispute:
     fresh = Dispute.objects.select_for_update().select_related("case").get(pk=dispute.pk)
     dispute.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
+    for annotation in ANNOTATIONS:  # a list's figures, stale once this changes the case
+        dispute.__dict__.pop(annotation, None)
     dispute.case = fresh.case
     return dispute
-
-
-def sync_level(dispute: Dispute) -> None:
-    """Catch up with an escalation the engine made on its own (the SLA sweep moves an
-    overdue case grid → community): the dispute then is at community level too."""
-    if dispute.level == DisputeLevel.GRID and dispute.case.level == Level.COMMUNITY:
-        event = (
-            CaseEvent.objects.filter(case=dispute.case, kind=CaseEvent.Kind.ESCALATED)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        DisputeEscalation.objects.create(
-            dispute=dispute,
-            from_level=DisputeLevel.GRID,
-            to_level=DisputeLevel.COMMUNITY,
-            reason=(event.text if event and event.text else _("Overdue in the grid.")),
-            escalated_by=event.actor if event else None,
-            escalated_at=event.created_at if event else timezone.now(),
-        )
-        dispute.level = DisputeLevel.COMMUNITY
-        dispute.save(update_fields=["level"])
 
 
 # --- filing ------------------------------------------------------------------------------
@@ -235,7 +197,6 @@ def _start_work(case: Case, actor) -> None:
         services.transition(case, Status.IN_PROGRESS, actor)
 
 
-@_own_change
 @transaction.atomic
 def record_session(
     dispute: Dispute,
@@ -276,84 +237,71 @@ def record_session(
     return session
 
 
-@_own_change
 @transaction.atomic
 def escalate(dispute: Dispute, actor, *, to_level: str, reason: str) -> Dispute:
     """One step up, with a reason: grid → community through the engine (the case moves
     to the community's holder), community → township or judicial referral (转交), which
-    hands the dispute over: its outcome is "referred" and the case is resolved for the
-    community."""
+    hands the dispute over: the case is resolved for the community and the dispute's
+    outcome is "referred"."""
     _check(actor, dispute)
     _locked(dispute)
-    sync_level(dispute)
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(_("Say why the dispute is escalated."), code="reason_required")
     if not dispute.is_open:
         raise WorkflowError(_("This dispute has ended."), code="transition")
+    level = dispute.level
     to_level = DisputeLevel(to_level)
-    if to_level not in NEXT_LEVELS[DisputeLevel(dispute.level)]:
+    if to_level not in NEXT_LEVELS[level]:
         raise WorkflowError(
             _("A dispute dealt with by the %(from)s cannot go to the %(to)s.")
-            % {"from": DisputeLevel(dispute.level).label, "to": to_level.label},
+            % {"from": level.label, "to": to_level.label},
             code="transition",
         )
-    case = dispute.case
-    if to_level == DisputeLevel.COMMUNITY:
-        services.escalate(case, actor=actor, reason=reason)
-    else:
-        label = to_level.label
-        services.comment(case, actor, _("Handed over: %(to)s.") % {"to": label}, public=True)
-        _resolve_case(case, actor, note=reason)
-        dispute.outcome = Outcome.REFERRED
-        dispute.resolved_at = timezone.now()
+    if to_level not in REFERRAL_LEVELS:
+        services.escalate(dispute.case, actor=actor, reason=reason)
+        return dispute
+    services.comment(
+        dispute.case, actor, _("Handed over: %(to)s.") % {"to": to_level.label}, public=True
+    )
+    _end(dispute, actor, Ending(to_level.value), note=reason)
     DisputeEscalation.objects.create(
         dispute=dispute,
-        from_level=dispute.level,
+        from_level=level,
         to_level=to_level,
         reason=reason,
         escalated_by=actor,
+        escalated_at=dispute.ended_at,
     )
-    dispute.level = to_level
-    dispute.save(update_fields=["level", "outcome", "resolved_at"])
     return dispute
 
 
 def _resolve_case(case: Case, actor, note: str = "") -> None:
-    if case.status == Status.RESOLVED:
-        return
     if case.status == Status.SUBMITTED:
         services.transition(case, Status.ACCEPTED, actor)
     services.transition(case, Status.RESOLVED, actor, note=note)
 
 
-@_own_change
+def _end(dispute: Dispute, actor, ending: Ending, note: str) -> None:
+    """Resolve the case and mark this resolution as the plugin's ``ending``."""
+    _resolve_case(dispute.case, actor, note=note)
+    dispute.ending = ending
+    dispute.ended_at = dispute.case.resolved_at
+    dispute.save(update_fields=["ending", "ended_at"])
+
+
 @transaction.atomic
 def resolve(dispute: Dispute, actor, *, note: str = "") -> Dispute:
-    """Settled: in the grid or in the community, by the level it is at. A follow-up is
-    due ``FOLLOW_UP_DAYS`` later to confirm it held."""
+    """Settled: in the grid or in the community, by the level the case is at. A
+    follow-up is due ``FOLLOW_UP_DAYS`` later to confirm it held."""
     _check(actor, dispute)
     _locked(dispute)
-    sync_level(dispute)
     if not dispute.is_open:
         raise WorkflowError(_("This dispute has ended."), code="transition")
-    if dispute.level in REFERRAL_LEVELS:  # not reachable: referral ends it
-        raise WorkflowError(_("This dispute was handed over."), code="transition")
     _resolve_case(dispute.case, actor, note=note)
-    now = timezone.now()
-    dispute.outcome = (
-        Outcome.RESOLVED_IN_GRID
-        if dispute.level == DisputeLevel.GRID
-        else Outcome.RESOLVED_IN_COMMUNITY
-    )
-    dispute.resolved_at = now
-    dispute.follow_up_due = timezone.localdate(now) + datetime.timedelta(days=follow_up_days())
-    dispute.followed_up_at = None
-    dispute.save(update_fields=["outcome", "resolved_at", "follow_up_due", "followed_up_at"])
     return dispute
 
 
-@_own_change
 @transaction.atomic
 def withdraw(dispute: Dispute, actor, *, reason: str) -> Dispute:
     """The parties dropped it (撤回). The case is resolved with the reason; no
@@ -366,106 +314,68 @@ def withdraw(dispute: Dispute, actor, *, reason: str) -> Dispute:
     if not dispute.is_open:
         raise WorkflowError(_("This dispute has ended."), code="transition")
     services.comment(dispute.case, actor, _("Withdrawn."), public=True)
-    _resolve_case(dispute.case, actor, note=reason)
-    dispute.outcome = Outcome.WITHDRAWN
-    dispute.resolved_at = timezone.now()
-    dispute.follow_up_due = None
-    dispute.save(update_fields=["outcome", "resolved_at", "follow_up_due"])
+    _end(dispute, actor, Ending.WITHDRAWN, note=reason)
     return dispute
 
 
-@_own_change
 @transaction.atomic
 def follow_up(
     dispute: Dispute, actor, *, settled: bool, satisfaction: int | None = None, note: str = ""
 ) -> Dispute:
-    """回访: did the settlement hold? Settled closes the case (the engine's follow-up).
-    A relapse reopens both: the case goes back to work, the dispute is open again at the
-    level it was at, and counts one more relapse."""
+    """回访: did the settlement hold? The engine's follow-up: settled closes the case; a
+    relapse sends it back to work, and so the dispute is open again at the case's level
+    (a handed-over dispute comes back to the community) with one more relapse."""
     _check(actor, dispute)
     _locked(dispute)
     services.follow_up(dispute.case, actor, settled=settled, satisfaction=satisfaction, note=note)
-    now = timezone.now()
-    if settled:
-        dispute.followed_up_at = now
-        dispute.follow_up_due = None
-    else:
-        dispute.outcome = ""
-        dispute.resolved_at = None
-        dispute.follow_up_due = None
-        dispute.followed_up_at = now
-        dispute.relapses += 1
-        if dispute.level in REFERRAL_LEVELS:  # back in the community's hands
-            dispute.level = DisputeLevel.COMMUNITY
-    dispute.save(
-        update_fields=[
-            "outcome",
-            "resolved_at",
-            "follow_up_due",
-            "followed_up_at",
-            "relapses",
-            "level",
-        ]
-    )
     return dispute
 
 
 def due_follow_ups(on: datetime.date | None = None):
-    """Resolved disputes whose follow-up is due on or before ``on`` (today)."""
+    """Disputes settled in the grid or the community whose follow-up is due on or before
+    ``on`` (today) and not yet recorded."""
     on = on or timezone.localdate()
-    return Dispute.objects.filter(follow_up_due__lte=on, case__status=Status.RESOLVED).filter(
-        ~Q(outcome="")
-    )
+    return Dispute.objects.follow_up_pending().filter(case__resolved_at__lt=follow_up_cutoff(on))
 
 
-def on_case_changed(sender, cases, kind, actor=None, **kwargs):
-    """Keep a dispute in step when its case is changed through the engine itself — the
-    SLA sweep escalating it, or staff working it from the cases inbox: an escalation
-    moves the dispute to the community, a resolution records the outcome by level and
-    schedules the follow-up, a failed follow-up reopens the dispute."""
-    if _OWN_CHANGE.get():
-        return
-    dispute_services = set(
-        apps.get_model("services", "Service")
-        .objects.filter(plugin="disputes")
-        .values_list("pk", flat=True)
-    )
-    ids = [case.pk for case in cases if case.service_id in dispute_services]
-    if not ids:
-        return
-    for dispute in Dispute.objects.filter(case_id__in=ids).select_related("case"):
-        case = dispute.case
-        sync_level(dispute)
-        if kind == "status" and case.status == Status.RESOLVED and not dispute.outcome:
-            if dispute.level in REFERRAL_LEVELS:
-                continue
-            now = timezone.now()
-            dispute.outcome = (
-                Outcome.RESOLVED_IN_GRID
-                if dispute.level == DisputeLevel.GRID
-                else Outcome.RESOLVED_IN_COMMUNITY
-            )
-            dispute.resolved_at = now
-            dispute.follow_up_due = timezone.localdate(now) + datetime.timedelta(
-                days=follow_up_days()
-            )
-            dispute.save(update_fields=["outcome", "resolved_at", "follow_up_due"])
-        elif case.is_open and dispute.outcome:  # a failed follow-up sent it back to work
-            dispute.outcome = ""
-            dispute.resolved_at = None
-            dispute.follow_up_due = None
-            dispute.followed_up_at = timezone.now()
-            dispute.relapses += 1
-            dispute.save(
-                update_fields=[
-                    "outcome",
-                    "resolved_at",
-                    "follow_up_due",
-                    "followed_up_at",
-                    "relapses",
-                ]
-            )
-        elif kind == "follow_up" and case.status == Status.CLOSED:
-            dispute.followed_up_at = timezone.now()
-            dispute.follow_up_due = None
-            dispute.save(update_fields=["followed_up_at", "follow_up_due"])
+# --- the escalation history --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """One step up, as the dispute's page and the API show it."""
+
+    from_level: str
+    to_level: str
+    reason: str
+    escalated_by: object
+    escalated_at: datetime.datetime
+
+    def get_from_level_display(self) -> str:
+        return DisputeLevel(self.from_level).label
+
+    def get_to_level_display(self) -> str:
+        return DisputeLevel(self.to_level).label
+
+
+def escalation_steps(dispute: Dispute) -> list[EscalationStep]:
+    """Every step up, oldest first: grid → community from the case's timeline (by staff
+    or by the SLA sweep), and the hand-overs beyond the community the plugin recorded.
+    Two queries."""
+    steps = [
+        EscalationStep(
+            DisputeLevel.GRID,
+            DisputeLevel.COMMUNITY,
+            event.text,
+            event.actor,
+            event.created_at,
+        )
+        for event in CaseEvent.objects.filter(
+            case_id=dispute.case_id, kind=CaseEvent.Kind.ESCALATED
+        ).select_related("actor")
+    ]
+    steps += [
+        EscalationStep(row.from_level, row.to_level, row.reason, row.escalated_by, row.escalated_at)
+        for row in dispute.escalations.select_related("escalated_by")
+    ]
+    return sorted(steps, key=lambda step: step.escalated_at)

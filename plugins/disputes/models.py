@@ -2,29 +2,33 @@
 
 A dispute *is* a case of the services engine (reference number, assignee, SLA, timeline,
 tracking by the resident); ``Dispute`` adds what mediation needs: the kind of dispute,
-what happened and where, the risk, the parties, the mediation sessions, the escalation
-beyond the engine's grid → community (to the township, or a judicial referral, 转交) and
-how it ended. Screening rounds (排查) are per grid and month, recorded even when nothing
+what happened and where, the risk, the parties, the mediation sessions, and what goes
+beyond the engine's grid → community ladder: the hand-over to the township or a judicial
+referral (转交), or the parties withdrawing it. Who deals with it and how it ended are
+read from the case (see "what a dispute's case says about it" below), never copied.
+Screening rounds (排查) are per grid and month, recorded even when nothing
 was found, so the committee sees which grids have not screened.
 
 Every model here says how it reaches its grid (``grid_path``), so
-``anju.permissions.scope.scope_queryset`` can narrow it like the core's own records.
+``anju.permissions.scope_queryset`` can narrow it like the core's own records.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
 from anju.community import mask_phone, validate_phone
+from anju.services import DONE_STATUSES, CaseEvent, Level, Status, upload_path
 
 
 class DisputeType(models.TextChoices):
@@ -73,15 +77,114 @@ class Outcome(models.TextChoices):
 RESOLVED_OUTCOMES = (Outcome.RESOLVED_IN_GRID, Outcome.RESOLVED_IN_COMMUNITY)
 
 
+class Ending(models.TextChoices):
+    """How the plugin itself ended a dispute, beyond the engine's grid → community ladder:
+    handed over to the township or to the courts (转交), or dropped by the parties."""
+
+    TOWNSHIP = DisputeLevel.TOWNSHIP.value, DisputeLevel.TOWNSHIP.label
+    JUDICIAL = DisputeLevel.JUDICIAL.value, DisputeLevel.JUDICIAL.label
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# --- what a dispute's case says about it ----------------------------------------------
+#
+# Level, outcome, when it ended, the follow-up and the relapses are not stored here: they
+# are read from the dispute's case (its status, level and resolution, changed only by
+# the services engine — staff in the dispute's page, the cases inbox, the SLA sweep) and
+# from the two things only this plugin knows, ``Dispute.ending`` and ``ended_at``. Each
+# question has one answer below, as a Python property of ``Dispute`` and, beside it, as
+# the SQL the lists and figures filter and count by (``DisputeQuerySet.with_state``);
+# tests/plugins/disputes/test_derived.py holds the two to the same answer.
+
+
+def ending_applies(case_status, case_resolved_at, ending, ended_at) -> bool:
+    """The plugin's ending describes the case's *current* resolution: the case is done
+    and was resolved at the moment the plugin ended it. A relapse reopens the case, and
+    the next resolution has a later time, so an old ending no longer applies."""
+    return bool(
+        ending
+        and ended_at is not None
+        and case_status in DONE_STATUSES
+        and ended_at == case_resolved_at
+    )
+
+
+_ENDING_APPLIES = Q(case__status__in=DONE_STATUSES, ended_at=F("case__resolved_at"))
+
+
+def _sql_level():
+    return SqlCase(
+        When(_ENDING_APPLIES & Q(ending__in=REFERRAL_LEVELS), then=F("ending")),
+        default=F("case__level"),
+        output_field=models.CharField(),
+    )
+
+
+def _sql_outcome():
+    return SqlCase(
+        When(~Q(case__status__in=DONE_STATUSES), then=Value("")),
+        When(_ENDING_APPLIES & Q(ending__in=REFERRAL_LEVELS), then=Value(Outcome.REFERRED)),
+        When(_ENDING_APPLIES & Q(ending=Ending.WITHDRAWN), then=Value(Outcome.WITHDRAWN)),
+        When(case__level=Level.GRID, then=Value(Outcome.RESOLVED_IN_GRID)),
+        default=Value(Outcome.RESOLVED_IN_COMMUNITY),
+        output_field=models.CharField(),
+    )
+
+
+#: A relapse: the case went back to work after it was resolved (a follow-up that found
+#: the matter unsettled, or staff reopening it from the cases inbox).
+RELAPSE_EVENTS = Q(from_status=Status.RESOLVED, to_status=Status.IN_PROGRESS)
+
+
+def _sql_relapses():
+    counted = (
+        CaseEvent.objects.filter(RELAPSE_EVENTS, case=OuterRef("case"))
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+#: Follow-up (回访) pending: settled in the grid or the community, the case resolved and
+#: not yet followed up (a follow-up closes it or sends it back to work).
+FOLLOW_UP_PENDING = Q(
+    current_outcome__in=(Outcome.RESOLVED_IN_GRID, Outcome.RESOLVED_IN_COMMUNITY),
+    case__status=Status.RESOLVED,
+)
+
+
+#: What ``DisputeQuerySet.for_lists`` adds to each row.
+ANNOTATIONS = ("current_level", "current_outcome", "relapse_count")
+
+
 class DisputeQuerySet(models.QuerySet):
     def for_lists(self):
         """What every list of disputes shows, in a constant number of queries."""
-        return self.select_related(
-            "case__grid", "case__household__building", "case__assignee", "case__service"
+        return (
+            self.select_related(
+                "case__grid", "case__household__building", "case__assignee", "case__service"
+            )
+            .with_state()
+            .annotate(relapse_count=_sql_relapses())
         )
 
+    def with_state(self):
+        """Annotate ``current_level`` and ``current_outcome``: the same answers as
+        ``Dispute.level`` and ``.outcome``, for filtering and counting in SQL."""
+        if "current_outcome" in self.query.annotations:
+            return self
+        return self.annotate(current_level=_sql_level(), current_outcome=_sql_outcome())
+
     def open(self):
-        return self.filter(outcome="")
+        return self.with_state().filter(current_outcome="")
+
+    def ended(self):
+        return self.with_state().exclude(current_outcome="")
+
+    def follow_up_pending(self):
+        return self.with_state().filter(FOLLOW_UP_PENDING)
 
 
 class Dispute(models.Model):
@@ -101,10 +204,10 @@ class Dispute(models.Model):
     risk = models.CharField(
         _("risk"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW
     )
-    level = models.CharField(
-        _("dealt with by"), max_length=20, choices=DisputeLevel.choices, default=DisputeLevel.GRID
-    )
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    # Beyond the community ladder: the plugin handed the dispute over or the parties
+    # dropped it, when the case was resolved at ``ended_at`` (see ``ending_applies``).
+    ending = models.CharField(_("ended by"), max_length=20, choices=Ending.choices, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     visit = models.ForeignKey(
         "community.Visit",
         on_delete=models.SET_NULL,
@@ -113,10 +216,6 @@ class Dispute(models.Model):
         related_name="disputes",
         verbose_name=_("found on the visit"),
     )
-    resolved_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    follow_up_due = models.DateField(_("follow up on"), null=True, blank=True, db_index=True)
-    followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
-    relapses = models.PositiveSmallIntegerField(_("relapses"), default=0)
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     objects = DisputeQuerySet.as_manager()
@@ -137,15 +236,85 @@ class Dispute(models.Model):
 
         return format_reference(self.case.reference)
 
+    def _ending_applies(self) -> bool:
+        case = self.case
+        return ending_applies(case.status, case.resolved_at, self.ending, self.ended_at)
+
+    @property
+    def level(self) -> DisputeLevel:
+        """Who is dealing with it: the case's level (grid or community), or where the
+        plugin handed it over to."""
+        if self._ending_applies() and self.ending in REFERRAL_LEVELS:
+            return DisputeLevel(self.ending)
+        return DisputeLevel(self.case.level)
+
+    def get_level_display(self) -> str:
+        return self.level.label
+
+    @property
+    def outcome(self) -> str:
+        """ "" while the case is being worked on; once it is resolved, by the level that
+        settled it, or as the plugin ended it (referred, withdrawn)."""
+        case = self.case
+        if case.status not in DONE_STATUSES:
+            return ""
+        if self._ending_applies():
+            return Outcome.REFERRED if self.ending in REFERRAL_LEVELS else Outcome.WITHDRAWN
+        if case.level == Level.GRID:
+            return Outcome.RESOLVED_IN_GRID
+        return Outcome.RESOLVED_IN_COMMUNITY
+
+    def get_outcome_display(self) -> str:
+        outcome = self.outcome
+        return str(Outcome(outcome).label) if outcome else ""
+
     @property
     def is_open(self) -> bool:
         return not self.outcome
 
     @property
-    def days_to_resolve(self) -> float | None:
-        if self.resolved_at is None or self.outcome not in RESOLVED_OUTCOMES:
+    def resolved_at(self):
+        """When it ended: the case's resolution, while the case stays resolved."""
+        return self.case.resolved_at if self.outcome else None
+
+    @property
+    def follow_up_due(self) -> datetime.date | None:
+        """The day the follow-up (回访) is due: ``FOLLOW_UP_DAYS`` after a settlement in
+        the grid or the community, until the follow-up is recorded."""
+        if self.outcome not in RESOLVED_OUTCOMES or self.case.status != Status.RESOLVED:
             return None
-        return round((self.resolved_at - self.case.created_at).total_seconds() / 86400, 1)
+        return follow_up_due_after(self.case.resolved_at)
+
+    @property
+    def relapses(self) -> int:
+        """How often a settlement did not hold: the case went back to work after it was
+        resolved."""
+        if "relapse_count" in self.__dict__:  # annotated by with_state()
+            return self.relapse_count
+        return CaseEvent.objects.filter(RELAPSE_EVENTS, case_id=self.case_id).count()
+
+    @property
+    def days_to_resolve(self) -> float | None:
+        if self.outcome not in RESOLVED_OUTCOMES:
+            return None
+        return round((self.case.resolved_at - self.case.created_at).total_seconds() / 86400, 1)
+
+
+def follow_up_days() -> int:
+    from django.apps import apps
+
+    return int(apps.get_app_config("disputes").settings["FOLLOW_UP_DAYS"])
+
+
+def follow_up_due_after(resolved_at) -> datetime.date:
+    return timezone.localdate(resolved_at) + datetime.timedelta(days=follow_up_days())
+
+
+def follow_up_cutoff(on: datetime.date) -> datetime.datetime:
+    """The follow-up of a settlement resolved before this moment is due on or before
+    ``on``: midnight (local) of the day after ``on`` minus ``FOLLOW_UP_DAYS``."""
+    day = on - datetime.timedelta(days=follow_up_days() - 1)
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 class DisputeParty(models.Model):
@@ -202,7 +371,9 @@ class DisputeParty(models.Model):
 
 
 class DisputeEscalation(models.Model):
-    """One step up: grid → community → township or judicial referral (转交), with why."""
+    """A hand-over beyond the community (转交): to the township or a judicial referral,
+    with why. (Grid → community is the case's own escalation, in its timeline; see
+    ``handling.escalation_steps`` for both together.)"""
 
     dispute = models.ForeignKey(
         Dispute, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("dispute")
@@ -232,8 +403,7 @@ class DisputeEscalation(models.Model):
 
 
 def agreement_path(instance, filename: str) -> str:
-    ext = os.path.splitext(filename)[1].lower()[:10]
-    return f"disputes/agreements/{timezone.now():%Y/%m}/{secrets.token_hex(12)}{ext}"
+    return upload_path("disputes/agreements", filename)
 
 
 class MediationSession(models.Model):

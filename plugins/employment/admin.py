@@ -25,7 +25,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
-from wagtail.admin.menu import MenuItem as WagtailMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
@@ -36,6 +35,7 @@ from anju.community import Resident
 from anju.permissions import (
     GridScopedModelViewSet,
     GridScopedPermissionPolicy,
+    PermissionMenuItem,
     Scope,
     ScopedCreateView,
     ScopedDeleteView,
@@ -550,15 +550,6 @@ class FiguresView(EmploymentView):
         context = super().get_context_data(**kwargs)
         context["figures"] = employment_figures(self.request.user)
         return context
-
-
-class PermissionMenuItem(WagtailMenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 class StationViewSet(ViewSet):

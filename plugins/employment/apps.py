@@ -21,7 +21,6 @@ class EmploymentConfig(PluginConfig):
         "migrant work and the job-retention and travel subsidies."
     )
     icon = "group"
-    version = "0.1.0"
     platform_requires = ">=0.1,<1"
     slug = "employment"
     default_settings = {}

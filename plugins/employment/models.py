@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers as drf_serializers
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -78,7 +79,8 @@ class JobIndexPage(Page):
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         if request.GET.get("q"):
-            response._anju_no_cache = True  # searches are as many as visitors can type
+            # Searches are as many as visitors can type: keep them out of the page cache.
+            patch_cache_control(response, private=True)
         return response
 
 

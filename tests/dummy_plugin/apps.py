@@ -10,7 +10,6 @@ class DummyPluginConfig(PluginConfig):
     title = _("Dummy service")
     description = _("A plugin that uses every extension point.")
     icon = "pick"
-    version = "1.0.0"
     platform_requires = ">=0.1,<1"
     slug = "dummy"
     default_settings = {"greeting": "你好"}

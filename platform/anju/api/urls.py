@@ -1,10 +1,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from anju.community.api.views import ROUTES as COMMUNITY_ROUTES
-from anju.community.coverage_views import VisitCoverageAPIView
 from anju.notices.api import ROUTES as NOTICE_ROUTES
 from anju.notices.delivery_api import NoticeDeliveryViewSet
+from anju.register.api.coverage import VisitCoverageAPIView
+from anju.register.api.views import ROUTES as COMMUNITY_ROUTES
 from anju.services.api import ROUTES as SERVICES_ROUTES
 
 from .views import PlatformView, router

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from anju.permissions.admin.menu import PermissionMenuItem
 from anju.permissions.urlscope import Scope
 
 from . import delivery
@@ -128,11 +128,6 @@ class RecordReachView(_DeliveryMixin, View):
         return redirect(f"{url}?show={show}" if show in ("unreached", "reached", "all") else url)
 
 
-class DeliveryMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(VIEW_PERMISSION)
-
-
 @hooks.register("register_admin_urls")
 def register_delivery_urls():
     return [
@@ -152,10 +147,11 @@ def register_delivery_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_delivery_menu_item():
-    return DeliveryMenuItem(
+    return PermissionMenuItem(
         gettext_lazy("Deliver notices"),
         "/admin/notice-delivery/",
         name="notice-delivery",
         icon_name="mail",
         order=170,
+        permission=VIEW_PERMISSION,
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from rest_framework import serializers as drf_serializers
@@ -68,7 +69,7 @@ class NoticeIndexPage(RoutablePageMixin, Page):
         response = super().index_route(request, *args, **kwargs)
         if request.GET.get("q"):
             # Searches are as many as visitors can type: keep them out of the page cache.
-            response._anju_no_cache = True
+            patch_cache_control(response, private=True)
         return response
 
     @path("feed/", name="feed")

@@ -1,14 +1,14 @@
 """When a notice is published, tell its residents (after the publish commits).
 
-Connected by the notification layer when it starts (anju.notify.apps), which also hands
-over the fan-out the task uses: ``connect(fan_out)``.
+Connected when the notices app starts (NoticesConfig.ready()); the fan-out task calls the
+notification layer (anju.notify), which sits below and knows nothing of notices.
 """
 
 from django.db import transaction
 from wagtail.signals import page_published
 
 from .models import NoticePage
-from .tasks import fan_out_notice, install_fan_out
+from .tasks import fan_out_notice
 
 
 def queue_fan_out(sender, instance, **kwargs) -> None:
@@ -18,6 +18,5 @@ def queue_fan_out(sender, instance, **kwargs) -> None:
     transaction.on_commit(lambda: fan_out_notice.delay(page_id))
 
 
-def connect(fan_out) -> None:
-    install_fan_out(fan_out)
+def connect() -> None:
     page_published.connect(queue_fan_out, sender=NoticePage, dispatch_uid="notices.queue_fan_out")

@@ -1,34 +1,27 @@
 """Notices' Celery tasks: telling the targeted residents that a notice is out.
 
-The messages themselves belong to the notification layer (anju.notify), which sits above
-this one: this module never imports it. That layer hands over its fan-out when it starts
-(``install_fan_out``, called through anju.notices.signals.connect).
+The messages themselves belong to the notification layer (anju.notify), which sits below
+this one: notices call it, never the reverse.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from celery import shared_task
 
+from anju import notify
 from anju.community.models import ResidentLink
 
 from .models import NoticePage
 
 logger = logging.getLogger("anju.notices")
 
-#: The notification template the fan-out uses (registered by anju.notify).
+#: The notification template the fan-out uses (registered by NoticesConfig.ready()).
 NOTICE_TEMPLATE = "notices.published"
 #: Residents read per query while fanning out.
 RESIDENT_BATCH = 500
-
-_fan_out: Callable[..., int] | None = None
-
-
-def install_fan_out(fan_out: Callable[..., int]) -> None:
-    global _fan_out
-    _fan_out = fan_out
 
 
 def dedup_prefix(page_id: int) -> str:
@@ -90,10 +83,7 @@ def fan_out_notice(page_id: int) -> int:
     if page is None:
         logger.info("Notice %s is not live: no messages.", page_id)
         return 0
-    if _fan_out is None:
-        logger.warning("No notification layer installed: notice %s goes out unannounced.", page_id)
-        return 0
-    return _fan_out(
+    return notify.fan_out(
         notice_recipients(page),
         template=NOTICE_TEMPLATE,
         payload=notice_payload(page),

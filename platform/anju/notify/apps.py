@@ -14,13 +14,10 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from anju.celery import app as celery_app
-        from anju.notices import signals as notice_signals
 
-        from .outbox import fan_out
         from .templating import register_core_templates
 
+        # The notification layer knows no message source: notices, services and plugins
+        # register their own templates and call it.
         register_core_templates()
-        # Notices sit below this layer and never import it: hand them the fan-out and
-        # let them connect their publish signal.
-        notice_signals.connect(fan_out)
         celery_app.conf.beat_schedule = {**BEAT_SCHEDULE, **celery_app.conf.beat_schedule}

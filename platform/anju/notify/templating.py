@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
 from .exceptions import TemplateError
 
@@ -135,15 +134,9 @@ def _check_syntax(template: Template) -> None:
 
 # --- the core's own templates ----------------------------------------------------------
 
-NOTICE_PUBLISHED = "notices.published"
 PLAIN = "notify.plain"
 
 CORE_TEMPLATES = (
-    Template(
-        NOTICE_PUBLISHED,
-        _("New notice: {title}"),
-        _("New notice: {title}. {summary} Read it at {url}"),
-    ),
     # Free text written by staff: the payload carries the subject and the body.
     Template(PLAIN, "{subject}", "{body}"),
 )

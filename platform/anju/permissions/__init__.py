@@ -25,13 +25,14 @@ PUBLIC = {
     "RESIDENT": "roles",
     "group_for": "roles",
     # the scoped Wagtail admin base classes
-    "GridScopedModelViewSet": "anju.community.admin_views",
-    "GridScopedPermissionPolicy": "anju.community.admin_views",
-    "ScopedCreateView": "anju.community.admin_views",
-    "ScopedDeleteView": "anju.community.admin_views",
-    "ScopedEditView": "anju.community.admin_views",
-    "ScopedIndexView": "anju.community.admin_views",
-    "ScopedInspectView": "anju.community.admin_views",
-    "ScopedModelForm": "anju.community.admin_views",
+    "GridScopedModelViewSet": "admin.viewsets",
+    "GridScopedPermissionPolicy": "admin.policy",
+    "ScopedCreateView": "admin.views",
+    "ScopedDeleteView": "admin.views",
+    "ScopedEditView": "admin.views",
+    "ScopedIndexView": "admin.views",
+    "ScopedInspectView": "admin.views",
+    "ScopedModelForm": "admin.forms",
+    "PermissionMenuItem": "admin.menu",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

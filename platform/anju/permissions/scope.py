@@ -13,7 +13,7 @@ and exports all call it, so they all answer the same.
 from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from anju.community.models import Community, Grid
+from anju.community.models import Community, Grid, SpecialGroup
 
 from . import roles
 
@@ -89,3 +89,16 @@ def _group_names(user) -> set[str]:
         cached = set(user.groups.values_list("name", flat=True))
         user._anju_group_names = cached
     return cached
+
+
+def can_see_sensitive_groups(user) -> bool:
+    """Sensitive special-group tags (low-income, ...) are shown to the people who handle
+    residents' cases, that is who may change residents (committee, grid workers), and
+    not to view-only roles such as resident representatives."""
+    return bool(user and user.is_authenticated and user.has_perm("community.change_resident"))
+
+
+def special_groups_for(user) -> QuerySet:
+    """The special-group tags ``user`` may see."""
+    groups = SpecialGroup.objects.all()
+    return groups if can_see_sensitive_groups(user) else groups.filter(sensitive=False)

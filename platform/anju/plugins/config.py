@@ -8,14 +8,18 @@ A plugin is a Django app whose AppConfig subclasses PluginConfig::
         title = _("Volunteers")
         description = _("Volunteer sign-up and shifts.")
         icon = "group"
-        version = "0.1.0"
         platform_requires = ">=0.1,<1"
+
+Its version is written once, as ``__version__`` in the plugin package's ``__init__.py``;
+``PluginConfig.version`` reads it from there.
 
 Its contributions are found by convention in its own modules (navigation.py, urls.py,
 api.py, admin.py, panels.py, services.py, notices.py, demo.py, tasks.py) and registered
 through the typed functions of anju.plugins.registry when the app is ready.
 """
 
+import importlib
+import inspect
 import re
 
 from django.apps import AppConfig
@@ -41,6 +45,21 @@ RESERVED_SLUGS = {
 }
 
 
+class PackageVersion:
+    """``PluginConfig.version``: the ``__version__`` of the plugin's package (the module
+    named by ``name``), so the version is written in one place. Readable on the class
+    too, as discovery does before Django is set up."""
+
+    def __get__(self, instance, owner):
+        module = getattr(instance, "module", None) if instance is not None else None
+        if module is None:
+            try:
+                module = importlib.import_module(owner.name)
+            except (ImportError, TypeError, ValueError):  # no name, or not importable
+                return None
+        return getattr(module, "__version__", None)
+
+
 class PluginConfig(AppConfig):
     """Base class for every plugin's AppConfig."""
 
@@ -49,8 +68,9 @@ class PluginConfig(AppConfig):
     description = None
     #: A Wagtail icon name, for menus and the service directory.
     icon = "cogs"
-    #: The plugin's own version (PEP 440).
-    version = None
+    #: The plugin's own version (PEP 440): its package's ``__version__``. Do not set it
+    #: here as well.
+    version = PackageVersion()
     #: The platform versions it runs on, as a PEP 440 specifier: ">=0.1,<1".
     platform_requires = None
     #: The URL slug: portal under /services/<slug>/, API under /api/<slug>/. Defaults to
@@ -97,7 +117,16 @@ class PluginConfig(AppConfig):
             problems.append("title is empty")
         if not self.description:
             problems.append("description is empty")
-        if not self.version or not VERSION_RE.match(str(self.version)):
+        own = getattr(self.module, "__version__", None)
+        if not isinstance(inspect.getattr_static(type(self), "version"), PackageVersion):
+            if own is not None:
+                problems.append(
+                    f"version is written twice ({self.version!r} here, {own!r} as "
+                    f"__version__ in {self.name}): keep __version__ only"
+                )
+        if not self.version:
+            problems.append(f"version is missing: set __version__ in {self.name}/__init__.py")
+        elif not VERSION_RE.match(str(self.version)):
             problems.append(f"version {self.version!r} is not a version number")
         if not self.platform_requires:
             problems.append("platform_requires is missing")

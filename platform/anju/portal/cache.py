@@ -4,7 +4,9 @@ Anonymous visitors read the same pages; each is rendered once and then served fr
 cache (Redis in production, shared by every process) until something they could see
 changes. Invalidation is by generation: publishing, unpublishing, moving or deleting a
 page, or turning a plugin on or off, bumps one counter, and every key made under the old
-counter is simply never asked for again (it expires on its own).
+counter is simply never asked for again (it expires on its own). A view keeps its
+response out with ``Cache-Control: private`` (``patch_cache_control(response,
+private=True)``, or ``never_cache``), as any shared cache would.
 
 wagtail-cache would do this but does not support Wagtail 8 (it requires wagtail<8).
 """
@@ -62,8 +64,9 @@ def _cacheable_response(response) -> bool:
         response.status_code == 200
         and not response.streaming
         and not response.cookies
+        # A response for one visitor (a form with a CSRF token, a search, a tracked
+        # case) says so with Cache-Control: private (django.utils.cache.patch_cache_control).
         and "private" not in response.get("Cache-Control", "")
-        and not getattr(response, "_anju_no_cache", False)
         and response.get("Content-Type", "").startswith("text/html")
     )
 

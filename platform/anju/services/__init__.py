@@ -27,6 +27,7 @@ PUBLIC = {
     "ServiceField": "models",
     "Status": "models",
     "Level": "models",
+    "DONE_STATUSES": "models",
     "submit": "submission",
     "Requester": "submission",
     "service_for_code_form": "submission",
@@ -46,5 +47,7 @@ PUBLIC = {
     "build_form_class": "fieldtypes",
     "validate_upload": "uploads",
     "handle_request_form": "views",
+    "FollowUpForm": "forms",
+    "upload_path": "uploads",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

@@ -21,7 +21,7 @@ class SendConsentCodeView(View):
     http_method_names = ["post"]
 
     def post(self, request, service_pk):
-        from .admin_views import on_behalf_services
+        from .admin.behalf import on_behalf_services
 
         if not request.user.has_perm(FILE_ON_BEHALF):
             from django.core.exceptions import PermissionDenied

@@ -133,3 +133,36 @@ class ResidentFollowUpForm(forms.Form):
             if not (cleaned.get("note") or "").strip():
                 self.add_error("note", _("Tell us what is still wrong."))
         return cleaned
+
+
+class FollowUpForm(forms.Form):
+    """回访: is the matter settled, says the resident, and how satisfied are they. Used by
+    the case page and by plugins with a follow-up of their own (``settled_label`` and
+    ``settled_choices`` word the question for them); ``cleaned_data["settled"]`` is a
+    bool, ``["satisfaction"]`` 1–5 or None."""
+
+    settled_label = _("Is the matter settled, says the resident?")
+    settled_choices = (("yes", _("Yes, settled")), ("no", _("No, not yet")))
+
+    settled = forms.TypedChoiceField(
+        choices=(), coerce=lambda value: value == "yes", widget=forms.RadioSelect
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"),
+        choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("1 (very unhappy) to 5 (very satisfied)."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["settled"].label = self.settled_label
+        self.fields["settled"].choices = list(self.settled_choices)

@@ -247,13 +247,19 @@ class Level(models.TextChoices):
     COMMUNITY = "community", _("Community")
 
 
+def overdue_q(now) -> Q:
+    """The overdue rule, the one place it is written: a submitted case not accepted by
+    its ``accept_due``, or an open case not resolved by its ``resolve_due``. A Q, so
+    the inbox can count it, the SLA sweep select by it and any list filter with it;
+    ``Case.is_overdue`` is the same rule for one loaded row."""
+    return Q(status=Status.SUBMITTED, accept_due__lt=now) | Q(
+        status__in=OPEN_STATUSES, resolve_due__lt=now
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def overdue(self, now=None):
-        now = now or timezone.now()
-        return self.filter(
-            Q(status=Status.SUBMITTED, accept_due__lt=now)
-            | Q(status__in=OPEN_STATUSES, resolve_due__lt=now)
-        )
+        return self.filter(overdue_q(now or timezone.now()))
 
     def for_lists(self):
         """What every case list shows, in a constant number of queries."""
@@ -382,6 +388,7 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, now=None) -> bool:
+        """``overdue_q`` for this row, without a query."""
         now = now or timezone.now()
         if self.status == Status.SUBMITTED and self.accept_due < now:
             return True
@@ -461,11 +468,9 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    import os
-    import secrets
+    from .uploads import upload_path
 
-    ext = os.path.splitext(filename)[1].lower()[:10]
-    return f"cases/{timezone.now():%Y/%m}/{secrets.token_hex(12)}{ext}"
+    return upload_path("cases", filename)
 
 
 class CaseAttachment(models.Model):

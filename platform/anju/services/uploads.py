@@ -7,10 +7,12 @@ first bytes must match its extension, so a renamed program is refused too.
 """
 
 import os
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 DEFAULT_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".pdf", ".doc", ".docx", ".xls", ".xlsx")
@@ -70,3 +72,13 @@ def validate_upload(upload) -> None:
                 % {"name": name, "kind": ext.lstrip(".").upper()},
                 code="file_content",
             )
+
+
+def upload_path(prefix: str, filename: str) -> str:
+    """Where an uploaded file is stored: ``<prefix>/<year>/<month>/<random><.ext>``. The
+    name the uploader gave is never part of the path (it is kept in the database if
+    needed), so no one can guess another file's address or write outside ``prefix``.
+    For ``upload_to``: ``def path(instance, filename): return upload_path("x", filename)``
+    (a module-level function, so migrations can name it)."""
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"{prefix}/{timezone.now():%Y/%m}/{secrets.token_hex(12)}{ext}"

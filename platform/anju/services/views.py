@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
@@ -102,7 +103,7 @@ def handle_request_form(
         "has_files": any(f.widget.needs_multipart_form for f in form.fields.values()),
     }
     response = TemplateResponse(request, template, context, status=status)
-    response._anju_no_cache = True  # carries a CSRF token and a one-time key
+    patch_cache_control(response, private=True)  # a CSRF token and a one-time key
     return response
 
 
@@ -167,7 +168,7 @@ def track(request):
         else:
             status = 400
     response = TemplateResponse(request, "anju_services/track.html", context, status=status)
-    response._anju_no_cache = True
+    patch_cache_control(response, private=True)  # one resident's case
     return response
 
 

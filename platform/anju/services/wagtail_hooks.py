@@ -8,24 +8,25 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
 
-from . import admin_views
+from .admin import urls as admin_urls
+from .admin.builder import service_viewset
 
 
 @hooks.register("register_admin_viewset")
 def register_service_builder():
-    return admin_views.service_viewset
+    return service_viewset
 
 
 @hooks.register("register_admin_urls")
 def register_case_urls():
-    return admin_views.urlpatterns()
+    return admin_urls.urlpatterns()
 
 
 @hooks.register("register_admin_menu_item")
 def register_cases_menu():
     return SubmenuMenuItem(
         _("Cases"),
-        Menu(items=admin_views.menu_items()),
+        Menu(items=admin_urls.menu_items()),
         name="cases",
         icon_name="tasks",
         order=140,

@@ -168,17 +168,55 @@ def _copy(source: Case, target: Case) -> None:
         target.__dict__.update({k: v for k, v in source.__dict__.items() if not k.startswith("_")})
 
 
-def community_holder(case: Case):
-    """Who holds a case at community level: the committee member seated on the case's
-    grid, if any (the grid's "3个1" team), else nobody in particular."""
-    if case.grid_id is None:
-        return None
-    seat = (
-        GridTeamMember.objects.filter(grid_id=case.grid_id, role=TeamRole.COMMITTEE)
-        .select_related("user")
-        .first()
+def community_holders(grid_ids) -> dict[int, int]:
+    """{grid id: user id} of who holds a case of that grid at community level: the
+    committee member seated on the grid (its "3个1" team; one seat per role per grid).
+    Grids without one are left out: their cases go to nobody in particular. One query,
+    for one case (``escalate``) or a batch (the SLA sweep)."""
+    return dict(
+        GridTeamMember.objects.filter(grid_id__in=grid_ids, role=TeamRole.COMMITTEE)
+        .order_by("-pk")  # were there two seats, the first would win
+        .values_list("grid_id", "user_id")
     )
-    return seat.user if seat else None
+
+
+def community_holder(case: Case):
+    """The user who holds ``case`` at community level, or None."""
+    user_id = community_holders([case.grid_id]).get(case.grid_id) if case.grid_id else None
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
+#: The fields ``apply_escalation`` changes (for ``save(update_fields=...)``).
+ESCALATION_FIELDS = ("status", "level", "escalated_at", "assignee", "resolve_due", "updated_at")
+
+
+def apply_escalation(case: Case, *, now, holder_id, resolve_hours: int) -> str:
+    """Move ``case`` (in memory) grid → community: escalated, held by ``holder_id``, due
+    ``resolve_hours`` from ``now``. Returns the status it had. The caller saves it — one
+    case (``escalate``) or a batch in a few UPDATEs (``sla._escalate_batch``) — and
+    records the timeline entry (``escalation_event``)."""
+    previous = case.status
+    case.status = Status.ESCALATED
+    case.level = Level.COMMUNITY
+    case.escalated_at = now
+    case.assignee_id = holder_id
+    case.resolve_due = now + timezone.timedelta(hours=resolve_hours)
+    case.updated_at = now
+    return previous
+
+
+def escalation_event(case: Case, previous: str, *, text: str, actor=None, now=None) -> CaseEvent:
+    """The timeline entry of an escalation (unsaved), which the resident sees."""
+    return CaseEvent(
+        case_id=case.pk,
+        kind=CaseEvent.Kind.ESCALATED,
+        actor=actor,
+        from_status=previous,
+        to_status=Status.ESCALATED,
+        text=text,
+        public=True,
+        created_at=now or timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -189,25 +227,15 @@ def escalate(case: Case, *, actor=None, reason: str = "", _locked_case: bool = F
     fresh = case if _locked_case else _locked(case)
     if fresh.level == Level.COMMUNITY or Status.ESCALATED not in TRANSITIONS[fresh.status]:
         raise WorkflowError(_("This case cannot be escalated."), code="transition")
-    previous = fresh.status
     now = timezone.now()
-    fresh.status = Status.ESCALATED
-    fresh.level = Level.COMMUNITY
-    fresh.escalated_at = now
-    fresh.assignee = community_holder(fresh)
-    fresh.resolve_due = now + timezone.timedelta(hours=fresh.service.resolve_hours)
-    fresh.save(
-        update_fields=["status", "level", "escalated_at", "assignee", "resolve_due", "updated_at"]
-    )
-    _event(
+    previous = apply_escalation(
         fresh,
-        CaseEvent.Kind.ESCALATED,
-        actor,
-        from_status=previous,
-        to_status=Status.ESCALATED,
-        text=reason.strip(),
-        public=True,
+        now=now,
+        holder_id=community_holders([fresh.grid_id]).get(fresh.grid_id),
+        resolve_hours=fresh.service.resolve_hours,
     )
+    fresh.save(update_fields=ESCALATION_FIELDS)
+    escalation_event(fresh, previous, text=reason.strip(), actor=actor, now=now).save()
     from . import notifications, signals
 
     notifications.escalated([fresh])

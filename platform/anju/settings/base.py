@@ -24,12 +24,14 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- applications -------------------------------------------------------------------
 CORE_APPS = [
-    # the core, lowest layer first
+    # the core, lowest layer first: the order of the "Core layers" contract in
+    # pyproject.toml (tests/platform/test_layers.py checks that the two agree)
     "anju.core",
     "anju.community",
     "anju.permissions",
-    "anju.notices",
+    "anju.register",
     "anju.notify",
+    "anju.notices",
     "anju.services",
     "anju.plugins",
     "anju.residents",

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from wagtail.permissions import policy_registry
 
-from anju.community.admin_views import GridScopedPermissionPolicy
 from anju.community.models import Building, Grid, Household, Resident, Visit
+from anju.permissions.admin.policy import GridScopedPermissionPolicy
 from anju.permissions.urlscope import Scope, scope_of
 from tests.conftest import SEES_COMMUNITY_DATA, SEES_GRID_2
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from anju.community.admin_views import MY_GRIDS_LIST_CAP
 from anju.community.models import Grid, GridTeamMember, Resident, SpecialGroup
 from anju.community.panels import (
     HouseholdPanel,
@@ -22,6 +21,7 @@ from anju.community.panels import (
 )
 from anju.core import audit
 from anju.core.models import AuditEntry
+from anju.register.admin.my_grids import MY_GRIDS_LIST_CAP
 from tests.factories import (
     BuildingFactory,
     GridFactory,

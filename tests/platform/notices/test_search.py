@@ -184,7 +184,8 @@ def test_portal_search_results_are_paginated(client, notice_index):
 def test_portal_search_is_not_cached(client, notices, settings):
     settings.PORTAL_CACHE_SECONDS = 300
     client.get("/notices/", {"q": "低保"})
-    assert "X-Anju-Cache" not in client.get("/notices/", {"q": "低保"})
+    searched = client.get("/notices/", {"q": "低保"})
+    assert "X-Anju-Cache" not in searched and "private" in searched["Cache-Control"]
     client.get("/notices/")
     assert client.get("/notices/")["X-Anju-Cache"] == "hit"
 

@@ -16,7 +16,6 @@ class GoodConfig(PluginConfig):
     label = "good"
     title = _("Good")
     description = _("A good plugin.")
-    version = "1.0"
     platform_requires = ">=0.1,<1"
     required_settings = ()
 

@@ -75,6 +75,8 @@ def test_the_form_renders_for_anonymous_visitors_and_is_never_cached(client, for
     # A fresh visitor (no cookies) twice: each gets a form of their own, not a cached one.
     second = Client().get("/repair/")
     assert second.status_code == 200 and second.get("X-Anju-Cache") != "hit"
+    # What keeps it out: it says it is for one visitor, as any shared cache understands.
+    assert "private" in second["Cache-Control"]
     keys = {KEY.search(text(first)).group(1), KEY.search(text(second)).group(1)}
     assert len(keys) == 2
     third = client.get("/repair/")

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from anju.services.models import Case
+from anju.services.models import Case, Level, Status
 from plugins.disputes.figures import dispute_figures
-from plugins.disputes.models import Dispute, Outcome
+from plugins.disputes.models import Dispute, Ending, Outcome
 
 from .conftest import file_dispute
 
@@ -21,10 +21,24 @@ def at(*args):
     return datetime.datetime(*args, tzinfo=timezone.get_current_timezone())
 
 
+# The case each outcome is read from: (status, level) and the plugin's own ending.
+CASES = {
+    "": (Status.IN_PROGRESS, Level.GRID, ""),
+    Outcome.RESOLVED_IN_GRID: (Status.CLOSED, Level.GRID, ""),
+    Outcome.RESOLVED_IN_COMMUNITY: (Status.RESOLVED, Level.COMMUNITY, ""),
+    Outcome.REFERRED: (Status.RESOLVED, Level.COMMUNITY, Ending.TOWNSHIP),
+    Outcome.WITHDRAWN: (Status.RESOLVED, Level.GRID, Ending.WITHDRAWN),
+}
+
+
 def _dispute(household, kind, filed, outcome="", resolved=None):
     dispute = file_dispute(household, dispute_type=kind)
-    Case.objects.filter(pk=dispute.case_id).update(created_at=filed)
-    Dispute.objects.filter(pk=dispute.pk).update(outcome=outcome, resolved_at=resolved)
+    status, level, ending = CASES[outcome]
+    Case.objects.filter(pk=dispute.case_id).update(
+        created_at=filed, status=status, level=level, resolved_at=resolved
+    )
+    Dispute.objects.filter(pk=dispute.pk).update(ending=ending, ended_at=resolved)
+    assert Dispute.objects.get(pk=dispute.pk).outcome == outcome
     return dispute
 
 

@@ -81,9 +81,11 @@ def test_escalation_grid_to_community_goes_through_the_engine(world, dispute1):
     assert dispute1.level == "community"
     assert (case.status, case.level) == (Status.ESCALATED, Level.COMMUNITY)
     assert case.assignee == world.users["committee"]  # the committee seat of grid 1
-    escalation = DisputeEscalation.objects.get()
-    assert (escalation.from_level, escalation.to_level) == ("grid", "community")
-    assert escalation.reason == "双方分歧大" and escalation.escalated_by == worker
+    # The case's own escalation, in its timeline: the plugin keeps no copy of it.
+    assert not DisputeEscalation.objects.exists()
+    (step,) = handling.escalation_steps(dispute1)
+    assert (step.from_level, step.to_level) == ("grid", "community")
+    assert step.reason == "双方分歧大" and step.escalated_by == worker
 
 
 def test_referral_to_the_township_hands_the_dispute_over(world, dispute1):
@@ -95,8 +97,12 @@ def test_referral_to_the_township_hands_the_dispute_over(world, dispute1):
     assert dispute1.level == "township" and dispute1.outcome == Outcome.REFERRED
     assert dispute1.resolved_at is not None and dispute1.follow_up_due is None
     assert dispute1.case.status == Status.RESOLVED
-    levels = list(DisputeEscalation.objects.values_list("from_level", "to_level"))
-    assert levels == [("grid", "community"), ("community", "township")]
+    assert dispute1.ending == "township" and dispute1.ended_at == dispute1.case.resolved_at
+    steps = [(s.from_level, s.to_level) for s in handling.escalation_steps(dispute1)]
+    assert steps == [("grid", "community"), ("community", "township")]
+    # Only the hand-over goes beyond the community ladder: that is the plugin's record.
+    handed_over = DisputeEscalation.objects.get()
+    assert (handed_over.to_level, handed_over.reason) == ("township", "涉及多个部门")
     public = CaseEvent.objects.filter(case=dispute1.case, public=True, kind="comment")
     assert public.exists()  # the resident sees it was handed over
 
@@ -116,18 +122,22 @@ def test_escalation_skips_no_level_and_needs_a_reason(world, dispute1):
     with pytest.raises(WorkflowError):
         handling.escalate(dispute1, worker, to_level="community", reason="  ")
     assert not DisputeEscalation.objects.exists()
+    assert handling.escalation_steps(dispute1) == []
+    dispute1.case.refresh_from_db()
+    assert dispute1.case.level == Level.GRID
 
 
-def test_an_escalation_by_the_sla_sweep_is_caught_up(world, dispute1):
+def test_an_escalation_by_the_engine_is_the_disputes(world, dispute1):
     from anju.services import workflow
 
-    workflow.escalate(dispute1.case, reason="超时")  # as the sweep does, with no actor
-    dispute1.refresh_from_db()
-    handling.resolve(dispute1, world.users["committee"])
+    workflow.escalate(dispute1.case, reason="超时")  # the engine alone, with no actor
     dispute1.refresh_from_db()
     assert dispute1.level == "community"
+    handling.resolve(dispute1, world.users["committee"])
+    dispute1.refresh_from_db()
     assert dispute1.outcome == Outcome.RESOLVED_IN_COMMUNITY
-    assert DisputeEscalation.objects.get().reason == "超时"
+    (step,) = handling.escalation_steps(dispute1)
+    assert (step.reason, step.escalated_by) == ("超时", None)
 
 
 def test_resolve_in_the_grid_sets_the_follow_up(world, dispute1, settings):
@@ -157,7 +167,8 @@ def test_follow_up_settled_closes_the_case(world, dispute1):
     dispute1.case.refresh_from_db()
     assert dispute1.case.status == Status.CLOSED and dispute1.case.satisfaction == 5
     assert dispute1.outcome == Outcome.RESOLVED_IN_GRID
-    assert dispute1.followed_up_at is not None and dispute1.follow_up_due is None
+    assert dispute1.case.closed_at is not None and dispute1.follow_up_due is None
+    assert not handling.due_follow_ups(timezone.localdate() + datetime.timedelta(days=30))
 
 
 def test_a_relapse_reopens_the_case_and_the_dispute(world, dispute1):
@@ -213,7 +224,12 @@ def test_due_follow_ups_remind_the_holder(world, dispute1):
     from plugins.disputes.tasks import remind_follow_ups
 
     handling.resolve(dispute1, world.users["grid_worker"])
-    type(dispute1).objects.filter(pk=dispute1.pk).update(follow_up_due=timezone.localdate())
+    assert remind_follow_ups() == 0  # not due yet
+    # Settled FOLLOW_UP_DAYS (7) ago: the follow-up is due today.
+    settled = timezone.now() - datetime.timedelta(days=7)
+    type(dispute1.case).objects.filter(pk=dispute1.case_id).update(resolved_at=settled)
+    dispute1.refresh_from_db()
+    assert dispute1.follow_up_due == timezone.localdate()
     assert remind_follow_ups() == 1
     assert remind_follow_ups() == 0  # once per due date
     assert Message.objects.get(template="disputes.follow_up_due").user == world.users["grid_worker"]

@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from anju.community.api.filters import IdFilter
+from anju.register.api.filters import IdFilter
 
 from ..models import Case, Level, Status
 

@@ -20,6 +20,11 @@ filter of what a person may see — a case outside it does not exist for them (4
 - ``GET  figures/``: the figures over the cases they may see.
 
 Every list runs the same number of queries whatever its length.
+
+Over 600 lines, on purpose for now: the resident-facing half (forms, tracking, my cases)
+was being reworked on another branch when the admin modules were split, so this module
+was left whole to keep that merge clean. Its sections (shared, forms residents file,
+what residents see of their cases, staff) are the modules it splits into next.
 """
 
 from __future__ import annotations

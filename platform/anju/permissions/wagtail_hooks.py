@@ -1,12 +1,14 @@
-"""The audit log in the admin: read-only, for the committee (whole-community data)."""
+"""The audit log (anju.core.audit) in the admin: read-only, for the committee
+(whole-community data). Here rather than in anju.core because the admin needs the
+scope declarations of this layer, and the core imports nothing above it."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from anju.permissions.urlscope import Scope, ScopedViewSetMixin
+from anju.core.models import AuditEntry
 
-from .models import AuditEntry
+from .urlscope import Scope, ScopedViewSetMixin
 
 
 class AuditEntryViewSet(ScopedViewSetMixin, ModelViewSet):

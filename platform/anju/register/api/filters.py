@@ -12,7 +12,15 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from ..models import Building, Grid, GridTeamMember, Household, Resident, TeamRole, Visit
+from anju.community.models import (
+    Building,
+    Grid,
+    GridTeamMember,
+    Household,
+    Resident,
+    TeamRole,
+    Visit,
+)
 
 
 @extend_schema_field(OpenApiTypes.INT)

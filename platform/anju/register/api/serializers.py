@@ -12,10 +12,8 @@ only among the rows the requesting user may see; writes run the model's ``clean(
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 
-from anju.permissions.api import ModelCleanSerializerMixin, ScopedPrimaryKeyRelatedField
-
-from .. import idnumbers
-from ..models import (
+from anju.community import idnumbers
+from anju.community.models import (
     Building,
     Community,
     Grid,
@@ -25,6 +23,7 @@ from ..models import (
     SpecialGroup,
     Visit,
 )
+from anju.permissions.api import ModelCleanSerializerMixin, ScopedPrimaryKeyRelatedField
 
 FULL_ID_NUMBER = "community.view_full_id_number"
 

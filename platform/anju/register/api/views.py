@@ -12,11 +12,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from anju.core import audit
-from anju.permissions.api import GridScopedViewSetMixin, RolePermissions
-from anju.permissions.urlscope import Scope
-
-from ..models import (
+from anju.community.models import (
     Building,
     Community,
     Grid,
@@ -26,6 +22,10 @@ from ..models import (
     SpecialGroup,
     Visit,
 )
+from anju.core import audit
+from anju.permissions.api import GridScopedViewSetMixin, RolePermissions
+from anju.permissions.urlscope import Scope
+
 from . import filters, serializers
 
 

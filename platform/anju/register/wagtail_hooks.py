@@ -1,20 +1,18 @@
-"""The community records in the staff interface: the "Community" menu with one viewset
-per model, the "My grids" page and its dashboard panel. All grid-scoped: see
-admin_views."""
+"""The household register in the staff interface: the "Community" menu with one viewset
+per model, the "My grids" page and its dashboard panel, visit coverage. All grid-scoped:
+see anju.permissions.admin."""
 
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from .admin_views import (
-    GRID_SCOPED_MODELS,
-    CommunityViewSetGroup,
-    GridScopedPermissionPolicy,
-    MyGridsMenuItem,
-    MyGridsView,
-    add_my_grids_panel,
-)
+from anju.permissions.admin.menu import PermissionMenuItem
+from anju.permissions.admin.policy import GridScopedPermissionPolicy
+
+from .admin.coverage import VisitCoverageView
+from .admin.my_grids import MyGridsView, add_my_grids_panel
+from .admin.viewsets import GRID_SCOPED_MODELS, CommunityViewSetGroup
 
 # Before anything asks Wagtail for these models' policies (it would create a fallback).
 for _model in GRID_SCOPED_MODELS:
@@ -28,8 +26,6 @@ def register_community_viewsets():
 
 @hooks.register("register_admin_urls")
 def register_my_grids_url():
-    from .coverage_views import VisitCoverageView
-
     return [
         path("my-grids/", MyGridsView.as_view(), name="anju_my_grids"),
         path("visit-coverage/", VisitCoverageView.as_view(), name="anju_visit_coverage"),
@@ -38,19 +34,25 @@ def register_my_grids_url():
 
 @hooks.register("register_admin_menu_item")
 def register_my_grids_menu_item():
-    return MyGridsMenuItem(
-        _("My grids"), reverse_lazy("anju_my_grids"), name="my-grids", icon_name="site", order=150
+    return PermissionMenuItem(
+        _("My grids"),
+        reverse_lazy("anju_my_grids"),
+        name="my-grids",
+        icon_name="site",
+        order=150,
+        permission="community.view_grid",
     )
 
 
 @hooks.register("register_admin_menu_item")
 def register_visit_coverage_menu_item():
-    return MyGridsMenuItem(
+    return PermissionMenuItem(
         _("Visit coverage"),
         reverse_lazy("anju_visit_coverage"),
         name="visit-coverage",
         icon_name="doc-full",
         order=160,
+        permission="community.view_grid",
     )
 
 
