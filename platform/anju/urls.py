@@ -30,6 +30,8 @@ urlpatterns += i18n_patterns(
     path("services/", include(portal_urlpatterns())),
     # Following a request by reference number, and a resident's own requests.
     path("cases/", include("anju.services.urls")),
+    # Residents: sign-in by phone, their own pages, elder mode (anju.residents).
+    path("", include("anju.residents.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -102,6 +102,14 @@ class GridTeamMember(models.Model):
         verbose_name=_("person"),
     )
     role = models.CharField(_("role"), max_length=20, choices=TeamRole.choices)
+    # The seat's work number, shown to the grid's residents on the portal ("my household").
+    phone = models.CharField(
+        _("work phone"),
+        max_length=30,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("Shown to the grid's residents on the portal."),
+    )
 
     grid_path = "grid"
 
@@ -225,7 +233,57 @@ def id_number_digest(id_number: str) -> str:
     return hmac.new(key, normalise_id_number(id_number).encode(), hashlib.sha256).hexdigest()
 
 
+def normalise_phone(phone: str | None) -> str:
+    """Digits only, without a leading +86: the form every phone digest is made of."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def phone_digest(phone: str | None) -> str:
+    """A keyed hash of a phone number (normalised), for looking residents up by phone
+    although the number is stored encrypted; empty for no number. Keyed like the
+    ID-number digest (``ID_NUMBER_HASH_KEY``): ``manage.py rehash_id_numbers`` redoes
+    both after the key changes."""
+    digits = normalise_phone(phone)
+    if not digits:
+        return ""
+    key = settings.ID_NUMBER_HASH_KEY.encode()
+    return hmac.new(key, b"phone:" + digits.encode(), hashlib.sha256).hexdigest()
+
+
+def birthday_cutoff(years: int, on: datetime.date) -> datetime.date:
+    """The latest birth date of someone aged at least ``years`` on ``on``."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
+
+
+def aged_between_q(youngest: int | None, oldest: int | None, *, prefix: str = "", on=None) -> Q:
+    """A Q over residents (``prefix`` = the path to them, e.g. "residents__") whose age
+    in whole years is between ``youngest`` and ``oldest``, both included, either open."""
+    on = on or timezone.localdate()
+    q = Q()
+    if youngest is not None:
+        q &= Q(**{f"{prefix}birth_date__lte": birthday_cutoff(youngest, on)})
+    if oldest is not None:
+        # Not yet oldest + 1: born after the day they turned it.
+        q &= Q(**{f"{prefix}birth_date__gt": birthday_cutoff(oldest + 1, on)})
+    return q
+
+
 class ResidentQuerySet(models.QuerySet):
+    def with_phone(self, phone: str):
+        """Residents registered with this phone number (one indexed query)."""
+        digest = phone_digest(phone)
+        return self.filter(phone_digest=digest) if digest else self.none()
+
+    def aged_between(self, youngest: int | None, oldest: int | None, on=None):
+        """Residents whose age in whole years is in [youngest, oldest] (either open)."""
+        return self.filter(aged_between_q(youngest, oldest, on=on))
+
     def aged_at_least(self, years: int, on: datetime.date | None = None):
         on = on or timezone.localdate()
         try:
@@ -270,6 +328,8 @@ class Resident(models.Model):
     phone = EncryptedCharField(
         _("phone"), max_length=30, blank=True, null=True, validators=[validate_phone]
     )
+    # Keyed hash of the phone (phone_digest()): residents sign in to the portal by phone.
+    phone_digest = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
     relation = models.CharField(
         _("relation to the head"), max_length=20, choices=Relation.choices, default=Relation.HEAD
     )
@@ -301,6 +361,9 @@ class Resident(models.Model):
     def save(self, *args, **kwargs):
         self.id_number = normalise_id_number(self.id_number)
         self.id_number_digest = id_number_digest(self.id_number)
+        self.phone_digest = phone_digest(self.phone)
+        if kwargs.get("update_fields") is not None and "phone" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_digest"}
         if not self.community_id or self._household_changed():
             self.community_id = (
                 Household.objects.filter(pk=self.household_id)
@@ -361,6 +424,105 @@ class Resident(models.Model):
                     )
         if errors:
             raise ValidationError(errors)
+
+
+class ResidentLinkQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(state=ResidentLink.State.CONFIRMED, resident__isnull=False)
+
+    def pending(self):
+        return self.filter(state=ResidentLink.State.PENDING)
+
+    def households_of(self, user):
+        """The households ``user`` is linked to (themselves or as 代理人), as a subquery."""
+        return (
+            self.confirmed().filter(user=user).values("resident__household_id")
+            if user is not None and user.is_authenticated
+            else self.none().values("resident__household_id")
+        )
+
+
+class ResidentLink(models.Model):
+    """A portal account linked to a record of the register: the resident themselves
+    (本人), or a family member acting for them (代理人) — an elderly relative without a
+    phone, say. A sign-in whose phone matches exactly one resident links itself; an
+    ambiguous or unknown phone waits for a grid worker of the grid (``grid``) to
+    confirm it, and only a grid worker makes a proxy link.
+
+    The community layer keeps only the data: who may create or confirm links is the
+    portal's (anju.residents)."""
+
+    class Kind(models.TextChoices):
+        SELF = "self", _("the resident themselves")
+        PROXY = "proxy", _("family member acting for the resident (代理人)")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for the grid worker")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="resident_links",
+        verbose_name=_("account"),
+    )
+    # Empty while pending for a phone the register does not know.
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="account_links",
+        verbose_name=_("resident"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SELF)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    # Whose grid worker decides a pending link: the grid of the candidates, or the one
+    # the resident named; empty: the committee decides.
+    grid = models.ForeignKey(
+        Grid,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("grid"),
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("what the resident said"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    objects = ResidentLinkQuerySet.as_manager()
+
+    grid_path = "grid"
+
+    class Meta:
+        verbose_name = _("resident account link")
+        verbose_name_plural = _("resident account links")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "resident"],
+                condition=Q(resident__isnull=False),
+                name="one_link_per_account_and_resident",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.resident or '?'} ({self.get_state_display()})"
 
 
 class Visit(models.Model):

@@ -19,6 +19,7 @@ from anju.community.models import (
     TeamRole,
     Visit,
     id_number_digest,
+    phone_digest,
 )
 
 CODE = "anjuyuan"
@@ -126,6 +127,7 @@ def load_community(rng: random.Random, out: list[str], staff: dict[str, object])
         seq += (seq % 2 == 0) == (gender == "M")  # odd for men, even for women
         sequences[born] = seq
         id_number = make_id_number(AREA_CODE, born, seq)
+        phone_number = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if phone else ""
         residents.append(
             Resident(
                 household=household,
@@ -135,7 +137,8 @@ def load_community(rng: random.Random, out: list[str], staff: dict[str, object])
                 birth_date=born,
                 id_number=id_number,
                 id_number_digest=id_number_digest(id_number),
-                phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if phone else "",
+                phone=phone_number,
+                phone_digest=phone_digest(phone_number),
                 relation=relation,
             )
         )

@@ -108,6 +108,42 @@ def _community(rng: random.Random, out: list[str], ctx: dict) -> None:
     Site.objects.filter(is_default_site=True).update(site_name=site_name("安居"))
 
 
+def _resident_account(rng: random.Random, out: list[str], ctx: dict) -> None:
+    """The demo resident ``jumin`` signs in on the portal by phone (13907431234): the
+    account is linked to a household of grid 1 as that household's head."""
+    from anju.community.models import Resident, ResidentLink
+    from anju.residents.models import ResidentAccount
+
+    user = ctx.get("jumin")
+    phone = "13907431234"
+    resident = (
+        Resident.objects.filter(household__building__grid__number=1, relation="head")
+        .order_by("pk")
+        .first()
+    )
+    if user is None or resident is None:
+        return
+    resident.phone = phone
+    resident.save(update_fields=["phone"])
+    ResidentAccount.objects.update_or_create(
+        user=user, defaults={"phone": phone, "phone_digest": resident.phone_digest}
+    )
+    ResidentLink.objects.get_or_create(
+        user=user,
+        resident=resident,
+        defaults={
+            "state": ResidentLink.State.CONFIRMED,
+            "grid_id": resident.household.building.grid_id,
+            "community_id": resident.community_id,
+        },
+    )
+    out.append(
+        f"resident jumin: sign in at /sign-in/ with {phone}; the SMS code is printed on the "
+        f"console (DEBUG) and kept in the SMS log — linked to {resident.name}, "
+        f"{resident.household}"
+    )
+
+
 def _notices(rng: random.Random, out: list[str], ctx: dict) -> None:
     from .notices import load_notices
 
@@ -136,7 +172,16 @@ def _plugins(rng: random.Random, out: list[str], ctx: dict) -> None:
 #: Each step gets the seeded RNG, the summary lines to append to, and a dict shared by
 #: the steps (the accounts step puts every demo user in it by username).
 Step = Callable[[random.Random, list[str], dict], None]
-STEPS: list[Step] = [_accounts, _pages, _community, _notices, _plugins, _services, _campaigns]
+STEPS: list[Step] = [
+    _accounts,
+    _pages,
+    _community,
+    _resident_account,
+    _notices,
+    _plugins,
+    _services,
+    _campaigns,
+]
 
 
 def load_demo() -> list[str]:

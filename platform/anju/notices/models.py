@@ -19,6 +19,7 @@ from wagtail.url_routing import RouteResult
 from anju.community.models import Building, Grid, Household, Resident, SpecialGroup
 
 from . import categories
+from .forms import NoticePageForm
 from .search import html_to_text, search_text_for
 from .serializers import AttachmentSerializer
 
@@ -86,6 +87,7 @@ class Audience(models.TextChoices):
     GRIDS = "grids", _("some grids")
     BUILDINGS = "buildings", _("some buildings")
     GROUPS = "groups", _("residents in some special groups")
+    AGES = "ages", _("residents of some ages")
 
 
 class NoticePermissionTester(PagePermissionTester):
@@ -122,6 +124,13 @@ class NoticePage(Page):
     audience_buildings = ParentalManyToManyField(Building, blank=True, verbose_name=_("buildings"))
     audience_groups = ParentalManyToManyField(
         SpecialGroup, blank=True, verbose_name=_("special groups")
+    )
+    # An age band (for example 60 and over, or 16 to 25): whole years, both included.
+    audience_age_min = models.PositiveSmallIntegerField(
+        _("youngest age"), null=True, blank=True, help_text=_("For residents of some ages.")
+    )
+    audience_age_max = models.PositiveSmallIntegerField(
+        _("oldest age"), null=True, blank=True, help_text=_("Empty: no upper limit.")
     )
     must_reach_every_household = models.BooleanField(
         _("must reach every household"),
@@ -165,6 +174,8 @@ class NoticePage(Page):
                 FieldPanel("audience_grids"),
                 FieldPanel("audience_buildings"),
                 FieldPanel("audience_groups"),
+                FieldPanel("audience_age_min"),
+                FieldPanel("audience_age_max"),
                 FieldPanel("must_reach_every_household"),
             ],
             heading=_("Who it is for"),
@@ -172,6 +183,8 @@ class NoticePage(Page):
     ]
     parent_page_types = ["notices.NoticeIndexPage"]
     subpage_types = []
+    # Checks the audience on what the editor chose (anju.notices.forms).
+    base_form_class = NoticePageForm
 
     class Meta:
         verbose_name = _("notice")
@@ -224,37 +237,50 @@ class NoticePage(Page):
         context["index"] = self.get_parent()
         return context
 
-    def clean(self):
-        super().clean()
-        chosen = {
-            Audience.GRIDS: self.audience_grids,
-            Audience.BUILDINGS: self.audience_buildings,
-            Audience.GROUPS: self.audience_groups,
-        }.get(self.audience)
-        if chosen is not None and not chosen.exists():
-            raise ValidationError(
-                {"audience": _("Choose at least one for this audience, or choose everyone.")}
-            )
-
     # --- who it is for ----------------------------------------------------------------
 
     def targeted_households(self):
-        """The households this notice is for, as one queryset."""
+        """The households this notice is for, as one queryset: for a group or an age
+        band, the households where at least one targeted resident lives."""
         households = Household.objects.all()
         if self.audience == Audience.GRIDS:
             return households.filter(building__grid__in=self.audience_grids.all())
         if self.audience == Audience.BUILDINGS:
             return households.filter(building__in=self.audience_buildings.all())
-        if self.audience == Audience.GROUPS:
-            return households.filter(residents__groups__in=self.audience_groups.all()).distinct()
+        if self.audience in (Audience.GROUPS, Audience.AGES):
+            return households.filter(pk__in=self.targeted_residents().values("household_id"))
         return households
 
     def targeted_residents(self):
-        """The residents this notice is for (with a group audience: the group members)."""
+        """The residents this notice is for (with a group audience: the group members;
+        with an age band: the residents of those ages today)."""
         residents = Resident.objects.all()
         if self.audience == Audience.GROUPS:
             return residents.filter(groups__in=self.audience_groups.all()).distinct()
+        if self.audience == Audience.AGES:
+            return residents.aged_between(self.audience_age_min, self.audience_age_max)
         return residents.filter(household__in=self.targeted_households())
+
+    def concerns(self, residents) -> bool:
+        """Whether this notice is for any of ``residents`` (a list of Resident, with
+        their household and building loaded; for a group audience, prefetch groups)."""
+        if self.audience == Audience.EVERYONE:
+            return True
+        if self.audience == Audience.GRIDS:
+            grids = {g.pk for g in self.audience_grids.all()}
+            return any(r.household.building.grid_id in grids for r in residents)
+        if self.audience == Audience.BUILDINGS:
+            buildings = {b.pk for b in self.audience_buildings.all()}
+            return any(r.household.building_id in buildings for r in residents)
+        if self.audience == Audience.GROUPS:
+            groups = {g.pk for g in self.audience_groups.all()}
+            return any(g.pk in groups for r in residents for g in r.groups.all())
+        if self.audience == Audience.AGES:
+            low, high = self.audience_age_min, self.audience_age_max
+            return any(
+                (low is None or r.age >= low) and (high is None or r.age <= high) for r in residents
+            )
+        return False
 
 
 class NoticeAttachment(Orderable):

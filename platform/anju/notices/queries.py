@@ -39,3 +39,18 @@ def readable_notices():
     return NoticePage.objects.public().filter(
         Q(live=True) | Q(expired=True, first_published_at__isnull=False)
     )
+
+
+def notices_for_residents(residents, *, now=None) -> list:
+    """The listed notices that concern any of ``residents`` (Resident objects with
+    household__building loaded and groups prefetched): everyone's, and the targeted ones
+    whose grids, buildings, groups or age band include one of them. A constant number of
+    queries, however many notices or residents."""
+    from .models import Audience
+
+    notices = list(
+        listed_notices(now=now)
+        .defer(*LIST_DEFERRED)
+        .prefetch_related("audience_grids", "audience_buildings", "audience_groups")
+    )
+    return [n for n in notices if n.audience == Audience.EVERYONE or n.concerns(residents)]

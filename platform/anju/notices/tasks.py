@@ -13,6 +13,7 @@ from celery import shared_task
 from django.conf import settings
 
 from anju import notify
+from anju.community.models import ResidentLink
 from anju.core import outbox
 
 from .models import NoticePage
@@ -48,14 +49,14 @@ def notice_recipients(
     after_pk: int = 0,
     upto_pk: int | None = None,
 ) -> Iterator[dict]:
-    """The targeted residents who have a phone, as SMS recipients, read in pk order a
-    batch at a time (never the whole list in memory); only residents whose pk is over
-    ``after_pk`` and at most ``upto_pk``, if given (one step of the fan-out).
-
-    Residents have no user accounts yet; once they do, yield an in-app recipient too:
-    ``{"key": f"resident:{pk}", "channel": "in_app", "user_id": user_pk}``.
-    """
-    residents = page.targeted_residents().filter(phone__isnull=False).order_by("pk")
+    """Who hears of the notice: each targeted resident, read in pk order a batch at a
+    time (never the whole list in memory); only residents whose pk is over ``after_pk``
+    and at most ``upto_pk``, if given (one step of the fan-out). A resident whose portal
+    account is linked (community.ResidentLink, confirmed — their own, or a family
+    member's acting for them) is told in the app, and by e-mail when the account has an
+    address; one without an account gets an SMS if they have a phone. An account linked
+    to several targeted residents gets one message (its key is the account's)."""
+    residents = page.targeted_residents().order_by("pk")
     if upto_pk is not None:
         residents = residents.filter(pk__lte=upto_pk)
     last_pk = after_pk
@@ -63,8 +64,26 @@ def notice_recipients(
         rows = list(residents.filter(pk__gt=last_pk).values_list("pk", "phone")[:batch_size])
         if not rows:
             return
+        accounts: dict[int, list[tuple[int, str]]] = {}
+        links = ResidentLink.objects.confirmed().filter(
+            resident_id__in=[pk for pk, _phone in rows], user__is_active=True
+        )
+        for resident_id, user_id, email in links.values_list(
+            "resident_id", "user_id", "user__email"
+        ):
+            accounts.setdefault(resident_id, []).append((user_id, email))
         for pk, phone in rows:
-            if phone:
+            if pk in accounts:
+                for user_id, email in accounts[pk]:
+                    yield {"key": f"user:{user_id}", "channel": "in_app", "user_id": user_id}
+                    if email:
+                        yield {
+                            "key": f"user:{user_id}",
+                            "channel": "email",
+                            "user_id": user_id,
+                            "email": email,
+                        }
+            elif phone:
                 yield {"key": f"resident:{pk}", "channel": "sms", "phone": phone}
         last_pk = rows[-1][0]
 

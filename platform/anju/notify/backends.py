@@ -28,6 +28,7 @@ table in the same transaction, is exactly once.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from functools import cache
 
@@ -100,9 +101,15 @@ class SmsBackend(Backend):
 
 
 class LogSmsBackend(SmsBackend):
-    """The default: no provider; the SMS log is the record of what would have been sent."""
+    """The default: no provider; the SMS log is the record of what would have been sent.
+    In development (DEBUG) the text is also printed to the log, so a developer signing
+    in on the portal reads the code there."""
 
     def send_sms(self, phone: str, text: str, message) -> str | None:
+        from django.conf import settings
+
+        if settings.DEBUG:
+            logging.getLogger("anju.notify.sms").info("SMS to %s: %s", phone, text)
         return None
 
 

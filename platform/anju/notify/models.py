@@ -155,3 +155,34 @@ class SmsLog(models.Model):
 
     def __str__(self):
         return f"{mask_phone(self.phone)} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OneTimeCode(models.Model):
+    """A six-digit code sent by SMS, stored only as a keyed hash (``codes.code_hash``).
+    It expires (``RESIDENTS_CODE_TTL``), is used once, and dies after
+    ``RESIDENTS_CODE_MAX_TRIES`` wrong tries. ``purpose`` keeps sign-in codes apart from
+    other uses (the consent a resident gives to 代办). See anju.notify.codes."""
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", _("sign in")
+        CONSENT = "consent", _("consent to filing on behalf")
+
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    phone_digest = models.CharField(max_length=64, editable=False)
+    # What the code is about, for purposes that need it ("household:12").
+    subject = models.CharField(max_length=100, blank=True)
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["purpose", "phone_digest", "created_at"], name="otp_lookup")
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -36,9 +36,15 @@ def invalidate(*args, **kwargs) -> None:
         cache.set(GENERATION_KEY, 2, timeout=None)
 
 
+#: The elder-mode cookie (anju.residents.eldermode): pages look different with it, so
+#: each page is cached once per mode.
+ELDER_COOKIE = "anju_elder"
+
+
 def _key(request) -> str:
+    mode = "elder" if request.COOKIES.get(ELDER_COOKIE) == "1" else "std"
     return (
-        f"anju:portal:{generation()}:{get_language()}:{request.get_host()}:"
+        f"anju:portal:{generation()}:{get_language()}:{mode}:{request.get_host()}:"
         f"{request.get_full_path()}"
     )
 

@@ -98,6 +98,43 @@ class TrackForm(forms.Form):
         return value
 
 
+class ResidentFollowUpForm(forms.Form):
+    """The resident's side of the 回访 on a resolved case: settled (with a 1–5 score) or
+    not settled (the case goes back to work and its handler is told)."""
+
+    settled = forms.TypedChoiceField(
+        label=_("Is the matter settled?"),
+        choices=[("yes", _("Yes, it is settled")), ("no", _("No, it is not settled"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the matter is settled.")},
+    )
+    satisfaction = forms.TypedChoiceField(
+        label=_("How satisfied are you? (5 is best)"),
+        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_value=None,
+    )
+    note = forms.CharField(
+        label=_("Anything to add?"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("settled") and cleaned.get("satisfaction") is None:
+            self.add_error("satisfaction", _("Choose a score from 1 to 5."))
+        if cleaned.get("settled") is False:
+            cleaned["satisfaction"] = None
+            if not (cleaned.get("note") or "").strip():
+                self.add_error("note", _("Tell us what is still wrong."))
+        return cleaned
+
+
 class FollowUpForm(forms.Form):
     """回访: is the matter settled, says the resident, and how satisfied are they. Used by
     the case page and by plugins with a follow-up of their own (``settled_label`` and

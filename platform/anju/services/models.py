@@ -540,3 +540,44 @@ class ServiceFormPage(Page):
         from .views import serve_form_page
 
         return serve_form_page(self, request)
+
+
+class CaseConsent(models.Model):
+    """Proof that the resident agreed to a case filed on their behalf (代办): the code
+    sent by SMS to their phone that they read back to the staff member, or a photo of
+    the authorisation they signed (kept as a staff-only attachment of the case).
+    Recorded by anju.services.consent when the case is filed."""
+
+    class Method(models.TextChoices):
+        SMS_CODE = "sms_code", _("code sent by SMS, read back by the resident")
+        SIGNED_PHOTO = "signed_photo", _("photo of a signed authorisation")
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="consent", verbose_name=_("case")
+    )
+    method = models.CharField(_("how the resident agreed"), max_length=20, choices=Method.choices)
+    # The phone the code went to, masked (the case holds the whole number, encrypted).
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
+    attachment = models.ForeignKey(
+        CaseAttachment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed authorisation"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent to filing on behalf")
+        verbose_name_plural = _("consents to filing on behalf")
+
+    def __str__(self):
+        return f"{self.case} · {self.get_method_display()}"

@@ -1,7 +1,8 @@
 """What the services engine tells people, through the notify outbox.
 
-- the requester, by SMS: the reference number when a case is filed, and each status
-  change and public reply (so an elderly resident needs no account to follow it);
+- the requester: the reference number when a case is filed, and each status change and
+  public reply — in their portal inbox when they filed with an account (and by e-mail
+  if they gave an address), else by SMS (so an elderly resident needs no account);
 - staff, in the app: a case assigned to them, and cases escalated to them — one
   message per person per escalation batch, not one per case.
 
@@ -36,6 +37,11 @@ register_template(
     _("Case {reference} (“{service}”) has been assigned to you."),
 )
 register_template(
+    "services.reopened",
+    _("Case {reference} is not settled"),
+    _("Case {reference} (“{service}”) is back in progress: {who} says the matter is not settled."),
+)
+register_template(
     "services.escalated",
     _("{count} case(s) escalated to you"),
     _("{count} case(s) were escalated to the community and need you: {references}."),
@@ -46,39 +52,50 @@ def _payload(case, **extra):
     return {"reference": case.reference, "service": case.service.display_title, **extra}
 
 
-def filed(case) -> None:
-    if case.requester_phone:
+def _tell_requester(case, *, template: str, payload: dict, dedup_key: str) -> None:
+    """A requester with a portal account reads it in their inbox (and e-mail, if they
+    gave an address); one without gets the SMS. Staff filing for themselves are
+    residents here too."""
+    user = case.requester_user if case.requester_user_id else None
+    if user is not None and user.is_active:
+        to_user(user, template=template, payload=payload, dedup_key=dedup_key)
+    elif case.requester_phone:
         notify.enqueue(
             channel="sms",
             phone=case.requester_phone,
-            template="services.filed",
-            payload=_payload(case),
-            dedup_key=f"services:case:{case.pk}:filed",
+            template=template,
+            payload=payload,
+            dedup_key=dedup_key,
         )
+
+
+def filed(case) -> None:
+    _tell_requester(
+        case,
+        template="services.filed",
+        payload=_payload(case),
+        dedup_key=f"services:case:{case.pk}:filed",
+    )
 
 
 def status_changed(case) -> None:
-    if case.requester_phone:
-        count = case.events.count()
-        notify.enqueue(
-            channel="sms",
-            phone=case.requester_phone,
-            template="services.status_changed",
-            payload=_payload(case, status=str(case.get_status_display())),
-            dedup_key=f"services:case:{case.pk}:status:{case.status}:{count}",
-        )
+    count = case.events.count()
+    _tell_requester(
+        case,
+        template="services.status_changed",
+        payload=_payload(case, status=str(case.get_status_display())),
+        dedup_key=f"services:case:{case.pk}:status:{case.status}:{count}",
+    )
 
 
 def replied(case) -> None:
-    if case.requester_phone:
-        count = case.events.count()
-        notify.enqueue(
-            channel="sms",
-            phone=case.requester_phone,
-            template="services.replied",
-            payload=_payload(case),
-            dedup_key=f"services:case:{case.pk}:reply:{count}",
-        )
+    count = case.events.count()
+    _tell_requester(
+        case,
+        template="services.replied",
+        payload=_payload(case),
+        dedup_key=f"services:case:{case.pk}:reply:{count}",
+    )
 
 
 def assigned(case) -> None:
@@ -90,6 +107,38 @@ def assigned(case) -> None:
             template="services.assigned",
             payload=_payload(case),
             dedup_key=f"services:case:{case.pk}:assigned:{case.assignee_id}:{count}",
+        )
+
+
+def reopened(case, *, by_resident: bool = False) -> None:
+    """A follow-up found the matter unsettled: its handler hears of it (in the app, and
+    by e-mail when they gave an address)."""
+    if not case.assignee_id:
+        return
+    count = case.events.count()
+    who = _("the resident") if by_resident else _("the follow-up")
+    to_user(
+        case.assignee,
+        template="services.reopened",
+        payload=_payload(case, who=str(who)),
+        dedup_key=f"services:case:{case.pk}:reopened:{count}",
+    )
+
+
+def to_user(user, *, template: str, payload: dict, dedup_key: str) -> None:
+    """One message to a person: in the app, and also by e-mail when they gave an
+    address (the e-mail channel, Django's e-mail backend)."""
+    notify.enqueue(
+        channel="in_app", user=user.pk, template=template, payload=payload, dedup_key=dedup_key
+    )
+    if user.email:
+        notify.enqueue(
+            channel="email",
+            user=user.pk,
+            email=user.email,
+            template=template,
+            payload=payload,
+            dedup_key=f"{dedup_key}:email",
         )
 
 

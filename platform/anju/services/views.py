@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods
 from anju.community.sites import current_community
 from anju.core import ratelimits
 
-from .forms import RequesterForm, TrackForm, service_form_class
-from .models import Case, CaseAttachment, CaseEvent, Service
+from .forms import RequesterForm, ResidentFollowUpForm, TrackForm, service_form_class
+from .models import Case, CaseAttachment, CaseEvent, Service, Status
 from .submission import Requester, format_reference, submit
 from .visibility import own_cases
+from .workflow import WorkflowError, follow_up
 
 
 def submit_rate() -> str:
@@ -192,7 +193,10 @@ def my_cases(request):
     return TemplateResponse(request, "anju_services/my_cases.html", {"cases": cases})
 
 
+@require_http_methods(["GET", "POST"])
 def my_case(request, reference: str):
+    """One of the resident's own cases, and their side of the 回访 once it is resolved:
+    the same ``workflow.follow_up`` staff record."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     case = (
@@ -203,5 +207,31 @@ def my_case(request, reference: str):
     )
     if case is None:
         raise Http404
-    context = _case_context(case, with_answers=True)
-    return TemplateResponse(request, "anju_services/case.html", context)
+    form, status = None, 200
+    if case.status == Status.RESOLVED:
+        form = ResidentFollowUpForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    follow_up(
+                        case,
+                        request.user,
+                        settled=form.cleaned_data["settled"],
+                        satisfaction=form.cleaned_data["satisfaction"],
+                        note=form.cleaned_data["note"],
+                    )
+                except WorkflowError as exc:
+                    form.add_error(None, exc.message)
+                    status = 400
+                else:
+                    return HttpResponseRedirect(request.path + "?answered=1")
+            else:
+                status = 400
+    elif request.method == "POST":
+        status = 400  # answered already, or not resolved yet: the page says where it is
+    context = {
+        **_case_context(case, with_answers=True),
+        "follow_up_form": form,
+        "answered": request.GET.get("answered") == "1",
+    }
+    return TemplateResponse(request, "anju_services/case.html", context, status=status)

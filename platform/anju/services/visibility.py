@@ -51,7 +51,17 @@ def can_see_case(user, case) -> bool:
 
 
 def own_cases(user):
-    """The cases a signed-in resident filed (or that were filed for their account)."""
+    """The cases a signed-in resident filed (or that were filed for their account), and
+    those of the households their account is linked to — their own, or a relative's
+    they act for as 代理人 (community.ResidentLink, confirmed)."""
+    from anju.community.models import ResidentLink
+
     if user is None or not user.is_authenticated:
         return Case.objects.none()
-    return Case.objects.filter(requester_user=user)
+    return Case.objects.filter(
+        Q(requester_user=user) | Q(household__in=ResidentLink.objects.households_of(user))
+    )
+
+
+def is_own_case(user, case) -> bool:
+    return own_cases(user).filter(pk=case.pk).exists()

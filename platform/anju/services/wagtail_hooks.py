@@ -31,3 +31,10 @@ def register_cases_menu():
         icon_name="tasks",
         order=140,
     )
+
+
+@hooks.register("register_admin_urls")
+def register_consent_urls():
+    from . import consent_views
+
+    return consent_views.urlpatterns()

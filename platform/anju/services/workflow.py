@@ -334,8 +334,16 @@ def follow_up(
     case: Case, actor, *, settled: bool, satisfaction: int | None = None, note: str = ""
 ) -> Case:
     """回访: ask the resident whether the matter is settled. Settled closes the case with
-    their satisfaction (1–5); unsettled sends it back to work."""
-    _check_may_work(actor, case)
+    their satisfaction (1–5); unsettled sends it back to work and tells its handler.
+
+    From either side: staff who may work on the case record what the resident said, or
+    the resident answers on the portal (a case of their own: ``visibility.own_cases``);
+    the record is the same, and the resident's own answer shows in their timeline."""
+    from .visibility import is_own_case
+
+    by_resident = not may_work_on(actor, case) and is_own_case(actor, case)
+    if not by_resident:
+        _check_may_work(actor, case)
     fresh = _locked(case)
     if fresh.status != Status.RESOLVED:
         raise WorkflowError(_("Only a resolved case can be followed up."), code="transition")
@@ -369,10 +377,12 @@ def follow_up(
         from_status=previous,
         to_status=fresh.status,
         text=note.strip(),
-        public=False,
+        public=by_resident,
     )
-    from . import signals
+    from . import notifications, signals
 
+    if not settled:
+        notifications.reopened(fresh, by_resident=by_resident)
     signals.send([fresh], "follow_up", actor)
     _copy(fresh, case)
     return fresh

@@ -35,6 +35,7 @@ CORE_APPS = [
     "anju.services",
     "anju.campaigns",
     "anju.plugins",
+    "anju.residents",
     "anju.portal",
     "anju.api",
     "anju.demo",
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "anju.plugins.context_processors.plugins",
+                "anju.residents.eldermode.context",
             ],
         },
     },
@@ -190,7 +192,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "wagtailadmin_login"
+# Residents sign in on the portal (phone + SMS code, anju.residents); the staff admin has
+# its own login page, which Wagtail sends staff to by itself.
+LOGIN_URL = "residents:sign-in"
 
 # --- personal data ------------------------------------------------------------------
 # ID and phone numbers are encrypted at rest (django-fernet-encrypted-fields) with keys
@@ -251,6 +255,13 @@ SERVICES_SLA_BATCH_SIZE = env.int("SERVICES_SLA_BATCH_SIZE", default=1000)
 # Behind a load balancer the client's address is in a header the balancer sets (for
 # example RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP); unset, django-ratelimit uses REMOTE_ADDR.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+
+# --- residents on the portal (anju.residents) -----------------------------------------
+RESIDENTS_CODE_TTL = env.int("RESIDENTS_CODE_TTL", default=300)  # seconds a code is valid
+RESIDENTS_CODE_MAX_TRIES = env.int("RESIDENTS_CODE_MAX_TRIES", default=5)
+RESIDENTS_CODES_PER_HOUR = env.int("RESIDENTS_CODES_PER_HOUR", default=5)  # per phone
+RESIDENTS_CODE_RATE = env("RESIDENTS_CODE_RATE", default="10/h")  # per address
+RESIDENTS_VERIFY_RATE = env("RESIDENTS_VERIFY_RATE", default="30/h")  # per address
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

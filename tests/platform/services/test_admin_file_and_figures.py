@@ -17,9 +17,21 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def signed_authorisation():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("授权书.png", PNG, content_type="image/png")
+
+
 def behalf_data(service, household, **overrides):
     data = {
         **answers_for(service),
+        # The resident's consent (代办): a photo of the signed authorisation.
+        "consent-method": "signed_photo",
+        "consent-photo": signed_authorisation(),
         "requester-requester_name": "张奶奶",
         "requester-requester_phone": "13700001234",
         "requester-idempotency_key": "behalf-1",

@@ -79,6 +79,9 @@ def test_from_filing_on_behalf_to_the_bureau_spreadsheet(client, world, schemes)
             "requester-requester_name": resident.name,
             "requester-requester_phone": resident.phone,
             "behalf-household": resident.household.pk,
+            # The resident's consent to 代办: the signed authorisation, scanned.
+            "consent-method": "signed_photo",
+            "consent-photo": SimpleUploadedFile("授权书.pdf", PDF, content_type="application/pdf"),
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

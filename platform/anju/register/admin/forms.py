@@ -46,7 +46,7 @@ class GridTeamMemberForm(ScopedModelForm):
 
     class Meta(ScopedModelForm.Meta):
         model = GridTeamMember
-        fields = ["grid", "role", "user"]
+        fields = ["grid", "role", "user", "phone"]
 
 
 class BuildingForm(ScopedModelForm):

@@ -80,7 +80,7 @@ class GridTeamMemberViewSet(GridScopedModelViewSet):
     select_related = ("grid", "user")
     list_display = ["__str__", "grid", "role", "user"]
     search_fields = ["user__first_name", "user__last_name", "user__username"]
-    inspect_view_fields = ["grid", "role", "user"]
+    inspect_view_fields = ["grid", "role", "user", "phone"]
 
 
 class BuildingViewSet(GridScopedModelViewSet):

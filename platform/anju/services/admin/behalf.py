@@ -15,6 +15,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from anju.community.models import Household
 
+from .. import consent
 from ..fieldtypes import HouseholdField, household_queryset
 from ..forms import RequesterForm, service_form_class
 from ..models import (
@@ -98,6 +99,7 @@ class FileOnBehalfView(CaseAdminMixin, WagtailAdminTemplateMixin, TemplateView):
                 form=form_class(),
                 requester_form=RequesterForm(prefix="requester", on_behalf=True),
                 household_form=HouseholdChoiceForm(prefix="behalf", user=request.user),
+                consent_form=consent.ConsentForm(prefix="consent"),
             )
         )
 
@@ -107,7 +109,11 @@ class FileOnBehalfView(CaseAdminMixin, WagtailAdminTemplateMixin, TemplateView):
         form = service_form_class(self.service, user)(request.POST, request.FILES)
         requester_form = RequesterForm(request.POST, prefix="requester", on_behalf=True)
         household_form = HouseholdChoiceForm(request.POST, prefix="behalf", user=user)
+        consent_form = consent.ConsentForm(request.POST, request.FILES, prefix="consent")
         valid = form.is_valid() & requester_form.is_valid() & household_form.is_valid()
+        valid = consent_form.is_valid() & valid and consent_form.verify(
+            requester_form.cleaned_data["requester_phone"], self.service
+        )
         if valid:
             try:
                 case, created = submit(
@@ -126,6 +132,7 @@ class FileOnBehalfView(CaseAdminMixin, WagtailAdminTemplateMixin, TemplateView):
             else:
                 reference = format_reference(case.reference)
                 if created:
+                    consent.record(case, consent_form, user)
                     messages.success(
                         request,
                         _(
@@ -143,13 +150,15 @@ class FileOnBehalfView(CaseAdminMixin, WagtailAdminTemplateMixin, TemplateView):
                 return redirect("anju_case", pk=case.pk)
         messages.error(request, _("The request was not filed: see the errors below."))
         context = self.get_context_data(
-            form=form, requester_form=requester_form, household_form=household_form
+            form=form,
+            requester_form=requester_form,
+            household_form=household_form,
+            consent_form=consent_form,
         )
         return self.render_to_response(context, status=400)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = context["form"]
         context["service"] = self.service
-        context["has_files"] = any(f.widget.needs_multipart_form for f in form.fields.values())
+        context["has_files"] = True  # the consent's signed authorisation may be a photo
         return context
