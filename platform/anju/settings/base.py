@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Ids too large for the database are a 404, never an OverflowError.
     "anju.core.middleware.IdRangeMiddleware",
+    # Zero-width characters are stripped from every posted field (anju.core.normalise).
+    "anju.core.normalise.InvisibleCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: staff routes that do not declare their grid scope are refused to
@@ -273,8 +275,8 @@ REST_FRAMEWORK = {
     # JSON nested too deep is a 400, not a RecursionError (anju.core.parsers).
     "DEFAULT_PARSER_CLASSES": [
         "anju.core.parsers.SafeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "anju.core.parsers.CleanFormParser",
+        "anju.core.parsers.CleanMultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # django-filter, with ids beyond the database's range answered 400 (anju.core.filters).
