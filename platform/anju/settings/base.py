@@ -245,6 +245,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Uploads are sent only by permission-checked views (anju.core.media). Set to the web
+# server's internal location (deploy/nginx.conf: "/protected-media/") to hand the
+# sending to it with X-Accel-Redirect; empty, Django streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+# Wagtail documents through Wagtail's own view, which checks the document's collection
+# privacy; image renditions are public by design (only publish images meant for all).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Seconds an anonymous portal page stays cached (invalidated on publish anyway).
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=300)
