@@ -17,11 +17,12 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is never served, not even with DEBUG on: uploads (case attachments, consent
+# photos, agreement documents) go out only through permission-checked views
+# (anju.core.media.protected_file_response).
 
 # The portal: "/" is Chinese, "/en/" English. Wagtail's page tree serves everything else,
 # so it comes last.

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from anju.community import Grid, Visit
+from anju.core import protected_file_response
 from anju.permissions import PermissionMenuItem, Scope, scope_queryset
 from anju.services import CaseEvent, WorkflowError
 
@@ -272,13 +273,7 @@ class SessionDocumentView(DisputesView):
             ),
             pk=pk,
         )
-        if not session.agreement_document:
-            raise Http404
-        return FileResponse(
-            session.agreement_document.open("rb"),
-            as_attachment=True,
-            filename=session.agreement_document.name.rsplit("/", 1)[-1],
-        )
+        return protected_file_response(session.agreement_document)
 
 
 class FromVisitView(DisputesView):

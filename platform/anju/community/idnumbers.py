@@ -11,6 +11,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from anju.core.normalise import normalise_number
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 ID_RE = re.compile(r"^\d{17}[\dX]$")
@@ -20,7 +22,9 @@ LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
 
 def normalise_id_number(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    """Full-width digits and Ｘ, spaces and invisible characters as typed on a phone are
+    made plain (anju.core.normalise), so the checks below name the real problem."""
+    return normalise_number(value)
 
 
 def check_char(first17: str) -> str:
@@ -69,7 +73,7 @@ def mask_id_number(value: str) -> str:
 
 
 def validate_phone(value: str) -> None:
-    number = (value or "").strip().replace(" ", "")
+    number = normalise_number(value)
     if not (MOBILE_RE.match(number) or LANDLINE_RE.match(number)):
         raise ValidationError(
             _(

@@ -17,6 +17,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
+from anju.core.normalise import normalise_number
+
 from .idnumbers import (
     birth_date_of,
     mask_id_number,
@@ -235,7 +237,7 @@ def id_number_digest(id_number: str) -> str:
 
 def normalise_phone(phone: str | None) -> str:
     """Digits only, without a leading +86: the form every phone digest is made of."""
-    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    digits = "".join(ch for ch in normalise_number(phone) if ch in "0123456789")
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     return digits

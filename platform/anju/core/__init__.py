@@ -11,5 +11,7 @@ PUBLIC = {
     # Every export of user text passes its cells through these (formula injection).
     "safe_cell": "spreadsheets",
     "safe_row": "spreadsheets",
+    # Uploaded files go out only through a view that checked permissions first.
+    "protected_file_response": "media",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

@@ -12,7 +12,9 @@ import io
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import DataAndFiles, FormParser, JSONParser, MultiPartParser
+
+from .normalise import strip_invisible_data, strip_invisible_querydict
 
 MAX_DEPTH = 32
 
@@ -52,6 +54,23 @@ class SafeJSONParser(JSONParser):
                 _("The JSON body nests deeper than %(limit)s levels.") % {"limit": limit}
             )
         try:
-            return super().parse(io.BytesIO(raw), media_type, parser_context)
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError as exc:  # belt and braces
             raise ParseError(_("The JSON body nests too deeply.")) from exc
+        # Zero-width characters are stripped from every string (anju.core.normalise).
+        return strip_invisible_data(data)
+
+
+class CleanFormParser(FormParser):
+    """Form-encoded API bodies without zero-width characters."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return strip_invisible_querydict(super().parse(stream, media_type, parser_context))
+
+
+class CleanMultiPartParser(MultiPartParser):
+    """Multipart API bodies without zero-width characters in their fields."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        return DataAndFiles(strip_invisible_querydict(parsed.data), parsed.files)

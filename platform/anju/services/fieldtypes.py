@@ -32,10 +32,10 @@ from django.utils.translation import gettext_lazy as _
 from anju.community.idnumbers import (
     mask_id_number,
     mask_phone,
-    normalise_id_number,
     validate_id_number,
     validate_phone,
 )
+from anju.core.normalise import NumberFormField
 
 from . import uploads
 
@@ -54,7 +54,7 @@ class FieldType(models.TextChoices):
     BOOLEAN = "boolean", _("Yes or no")
 
 
-class PhoneField(forms.CharField):
+class PhoneField(NumberFormField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
@@ -62,15 +62,11 @@ class PhoneField(forms.CharField):
         self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
 
-class IdNumberField(forms.CharField):
+class IdNumberField(NumberFormField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 18)
         super().__init__(**kwargs)
         self.validators.append(validate_id_number)
-
-    def clean(self, value):
-        value = normalise_id_number(value or "")
-        return super().clean(value)
 
 
 class UploadField(forms.FileField):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anju.community.idnumbers import validate_phone
 from anju.community.models import Building
+from anju.core.normalise import NumberFormField
 
 from .fieldtypes import build_form_class
 from .models import Service
@@ -20,7 +21,7 @@ class RequesterForm(forms.Form):
     number; the phone is how they are told of progress and how they track the case."""
 
     requester_name = forms.CharField(label=_("Your name"), max_length=50)
-    requester_phone = forms.CharField(
+    requester_phone = NumberFormField(
         label=_("Your mobile number"),
         max_length=20,
         validators=[validate_phone],
@@ -78,7 +79,7 @@ class TrackForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    phone_last4 = forms.CharField(
+    phone_last4 = NumberFormField(
         label=_("Last four digits of your mobile number"),
         min_length=4,
         max_length=4,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from anju.community.models import Community, GridTeamMember, Household, TeamRole
+from anju.core.normalise import normalise_number
 
 from .fieldtypes import FieldType, schema_of_form_class, stored_answers
 from .models import Case, CaseEvent, HandlerRole, Service, record_text
@@ -44,7 +45,8 @@ def format_reference(reference: str) -> str:
 
 
 def normalise_reference(text: str) -> str:
-    return "".join(ch for ch in (text or "") if ch.isdigit())
+    """The eight digits of a reference number as typed: "１２３４ ５６７８" → "12345678"."""
+    return "".join(ch for ch in normalise_number(text) if ch in "0123456789")
 
 
 @dataclass

@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Ids too large for the database are a 404, never an OverflowError.
     "anju.core.middleware.IdRangeMiddleware",
+    # Zero-width characters are stripped from every posted field (anju.core.normalise).
+    "anju.core.normalise.InvisibleCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: staff routes that do not declare their grid scope are refused to
@@ -243,6 +245,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Uploads are sent only by permission-checked views (anju.core.media). Set to the web
+# server's internal location (deploy/nginx.conf: "/protected-media/") to hand the
+# sending to it with X-Accel-Redirect; empty, Django streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+# Wagtail documents through Wagtail's own view, which checks the document's collection
+# privacy; image renditions are public by design (only publish images meant for all).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Seconds an anonymous portal page stays cached (invalidated on publish anyway).
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=300)
@@ -273,8 +282,8 @@ REST_FRAMEWORK = {
     # JSON nested too deep is a 400, not a RecursionError (anju.core.parsers).
     "DEFAULT_PARSER_CLASSES": [
         "anju.core.parsers.SafeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "anju.core.parsers.CleanFormParser",
+        "anju.core.parsers.CleanMultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # django-filter, with ids beyond the database's range answered 400 (anju.core.filters).

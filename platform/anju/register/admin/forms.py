@@ -21,6 +21,7 @@ from anju.community.models import (
     SpecialGroup,
     Visit,
 )
+from anju.core.normalise import NumberFormField
 from anju.permissions.admin.forms import ScopedModelForm
 from anju.permissions.scope import special_groups_for, visible_grids
 
@@ -124,6 +125,9 @@ class ResidentForm(ScopedModelForm):
             "note",
         ]
         widgets = {"groups": forms.CheckboxSelectMultiple}
+        # Spaces and full-width digits are normalised before the length check, as on
+        # the portal (anju.core.normalise).
+        field_classes = {"id_number": NumberFormField, "phone": NumberFormField}
 
 
 class VisitForm(ScopedModelForm):

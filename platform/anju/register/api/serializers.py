@@ -23,6 +23,7 @@ from anju.community.models import (
     SpecialGroup,
     Visit,
 )
+from anju.core.normalise import NumberSerializerField
 from anju.permissions.api import ModelCleanSerializerMixin, ScopedPrimaryKeyRelatedField
 
 FULL_ID_NUMBER = "community.view_full_id_number"
@@ -127,7 +128,7 @@ class ResidentSerializer(ModelCleanSerializerMixin, serializers.ModelSerializer)
     aged_70_plus = serializers.BooleanField(
         source="is_aged_70_plus", read_only=True, label=_("aged 70 or over")
     )
-    id_number = serializers.CharField(
+    id_number = NumberSerializerField(
         write_only=True,
         validators=[idnumbers.validate_id_number],
         label=_("ID number"),
@@ -139,7 +140,7 @@ class ResidentSerializer(ModelCleanSerializerMixin, serializers.ModelSerializer)
     id_number_masked = serializers.CharField(
         source="masked_id_number", read_only=True, label=_("ID number (masked)")
     )
-    phone = serializers.CharField(
+    phone = NumberSerializerField(
         write_only=True,
         required=False,
         allow_blank=True,

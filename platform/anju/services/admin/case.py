@@ -7,13 +7,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from anju.core.media import protected_file_response
 
 from .. import workflow
 from ..fieldtypes import UploadField
@@ -267,11 +268,4 @@ class AttachmentDownloadView(CaseAdminMixin, View):
     def get(self, request, pk, attachment_pk):
         case = get_case(request, pk)
         attachment = get_object_or_404(CaseAttachment, pk=attachment_pk, case=case)
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404 from None
-        response = FileResponse(handle, as_attachment=True, filename=attachment.name)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return protected_file_response(attachment.file, attachment.name)

@@ -32,7 +32,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,13 +45,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, pagination, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from anju.community.models import Household
 from anju.community.sites import current_community
-from anju.core.parsers import SafeJSONParser
+from anju.core.media import protected_file_response
+from anju.core.parsers import CleanFormParser, CleanMultiPartParser, SafeJSONParser
 from anju.permissions.api import RolePermissions, drf_validation_error
 from anju.permissions.scope import scope_queryset
 from anju.permissions.urlscope import Scope
@@ -282,7 +282,7 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
         detail=True,
         methods=["post"],
         throttle_classes=[SubmitThrottle],
-        parser_classes=[SafeJSONParser, MultiPartParser, FormParser],
+        parser_classes=[SafeJSONParser, CleanMultiPartParser, CleanFormParser],
     )
     def submit(self, request, slug=None):
         service, spec = self._find(slug)
@@ -591,7 +591,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(
         detail=True,
         methods=["post"],
-        parser_classes=[SafeJSONParser, MultiPartParser, FormParser],
+        parser_classes=[SafeJSONParser, CleanMultiPartParser, CleanFormParser],
     )
     def comment(self, request, reference=None):
         case = self.get_object()
@@ -661,11 +661,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def attachment(self, request, reference=None, attachment_id=None):
         case = get_object_or_404(visible_cases(request.user), reference=reference)
         attachment = get_object_or_404(CaseAttachment, case=case, pk=attachment_id)
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, OSError) as exc:
-            raise Http404 from exc
-        return FileResponse(handle, as_attachment=True, filename=attachment.name)
+        return protected_file_response(attachment.file, attachment.name)
 
     def filter_queryset(self, queryset):
         if self.action != "list":
