@@ -20,7 +20,8 @@ def test_database_is_postgresql():
 @pytest.mark.redis
 def test_cache_and_sessions_live_in_redis():
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+    # cached_db: a session lives in the database too, so no login is lost with Redis.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     key = f"probe-{uuid.uuid4().hex}"
     cache.set(key, "安居", 30)
     import redis

@@ -382,7 +382,8 @@ def test_a_file_answer_becomes_an_attachment(world, built_service, _media):
     assert attachment.file.read() == PNG
     case = Case.objects.get(pk=case.pk)
     # The encrypted JSON field gives every value back as a string.
-    assert case.data[name] == {"file": "水管.png", "attachment": str(attachment.pk)}
+    # Answers keep their types (the attachment's id is a number).
+    assert case.data[name] == {"file": "水管.png", "attachment": attachment.pk}
     assert dict(case.answers)["照片"] == "水管.png"
     assert len(saved_files(_media)) == 1
 
