@@ -210,7 +210,9 @@ LOGIN_URL = "residents:sign-in"
 # address within AXES_COOLOFF_TIME the login answers 429 with Retry-After and a Chinese
 # message until the cool-off ends or an administrator unlocks it (admin: Settings → Login
 # lockouts, or `manage.py axes_reset_username NAME`). The database handler keeps the
-# count in PostgreSQL, so lockouts hold when Redis is down.
+# count in PostgreSQL, so lockouts hold when Redis is down. Pages restricted to signed-in
+# people send them to these same logins; a page's shared password (Wagtail's privacy
+# "password" option) is no account login and is not counted.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
