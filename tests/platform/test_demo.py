@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.test import RequestFactory
 from wagtail.models import Page
 
 from anju.demo.loader import ACCOUNTS, DEMO_PASSWORD
@@ -36,7 +37,11 @@ def test_demo_has_a_staff_account_for_each_role(client):
     assert User.objects.filter(username="admin", is_superuser=True).exists()
     # Every demo account can sign in with the printed password; staff reach the admin.
     for account in ACCOUNTS:
-        assert client.login(username=account.username, password=DEMO_PASSWORD)
+        # authenticate() needs the request with django-axes' backend in front.
+        login_request = RequestFactory().post("/admin/login/")
+        assert client.login(
+            request=login_request, username=account.username, password=DEMO_PASSWORD
+        )
         status = client.get("/admin/").status_code
         if account.role is None or account.role.staff:
             assert status == 200, account.username

@@ -55,6 +55,8 @@ COMMITTEE = Role(
     False,
     permissions=_crud(*_COMMUNITY_MODELS)
     + ("community.view_full_id_number", "anju_core.view_auditentry")
+    # Login lockouts (admin: Settings → Login lockouts): seeing them and unlocking.
+    + ("axes.view_accessattempt", "axes.delete_accessattempt")
     # The outbox (admin: Settings → Messages): what was sent to whom, and what failed.
     + ("notify.view_message",)
     # Committee members decide which services (plugins) their community offers.

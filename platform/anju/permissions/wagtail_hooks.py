@@ -1,13 +1,20 @@
 """The audit log (anju.core.audit) in the admin: read-only, for the committee
 (whole-community data). Here rather than in anju.core because the admin needs the
-scope declarations of this layer, and the core imports nothing above it."""
+scope declarations of this layer, and the core imports nothing above it.
 
+Also the login lockouts (anju.permissions.lockout, django-axes): Settings → Login
+lockouts lists them and lifts one."""
+
+from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from anju.core.models import AuditEntry
 
+from . import lockout
+from .admin.lockouts import LockoutListView, UnlockView
+from .admin.menu import PermissionMenuItem
 from .urlscope import Scope, ScopedViewSetMixin
 
 
@@ -31,3 +38,23 @@ class AuditEntryViewSet(ScopedViewSetMixin, ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_audit_log():
     return AuditEntryViewSet("audit")
+
+
+@hooks.register("register_admin_urls")
+def register_lockout_urls():
+    return [
+        path("lockouts/", LockoutListView.as_view(), name="permissions_lockouts"),
+        path("lockouts/<int:pk>/unlock/", UnlockView.as_view(), name="permissions_lockout_unlock"),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_lockouts_menu_item():
+    return PermissionMenuItem(
+        _("Login lockouts"),
+        reverse_lazy("permissions_lockouts"),
+        name="login-lockouts",
+        icon_name="lock",
+        order=900,
+        permission=lockout.VIEW_PERMISSION,
+    )

@@ -14,12 +14,19 @@ from anju.notify.models import OneTimeCode
 from .models import ResidentAccount
 from .notifications import SIGN_IN_CODE
 
-__all__ = ["CodeError", "send_code", "sign_in", "account_for_phone"]
+__all__ = ["CodeError", "send_code", "sign_in", "account_for_phone", "lockout_username"]
 
 
 def send_code(phone: str) -> OneTimeCode:
     """Send a sign-in code to ``phone``, registered or not (CodeError when too many)."""
     return issue_code(phone, OneTimeCode.Purpose.SIGN_IN, template=SIGN_IN_CODE)
+
+
+def lockout_username(phone: str) -> str:
+    """The name failed sign-ins with ``phone`` are counted under (login lockout): the
+    username of the account the phone signs in to, so a success resets the count and
+    the lockout list never shows a phone number."""
+    return f"resident-{phone_digest(phone)[:16]}"
 
 
 def account_for_phone(phone: str, *, create: bool = True):
@@ -37,7 +44,7 @@ def account_for_phone(phone: str, *, create: bool = True):
         return None
     User = get_user_model()
     with transaction.atomic():
-        user = User(username=f"resident-{digest[:16]}", is_staff=False)
+        user = User(username=lockout_username(phone), is_staff=False)
         user.set_unusable_password()
         user.save()
         user.groups.add(Group.objects.get_or_create(name=roles.RESIDENT.name)[0])

@@ -25,6 +25,7 @@ from django_ratelimit.core import is_ratelimited
 
 from anju.community.models import GridTeamMember, Resident, ResidentLink, TeamRole
 from anju.notify.models import Message
+from anju.permissions import lockout
 
 from . import linking, signin
 from .forms import CodeForm, EmailForm, LinkNoteForm, PhoneForm
@@ -108,11 +109,18 @@ def sign_in(request):
             code_form.add_error(None, _("Too many tries from here. Please try later."))
             status = 429
         elif code_form.is_valid():
+            phone = code_form.cleaned_data["phone"]
+            # Wrong codes count as failed logins for this phone from this address
+            # (django-axes, anju.permissions.lockout): past the limit the sign-in
+            # answers 429 until the cool-off ends or an administrator unlocks it.
+            account_name = signin.lockout_username(phone)
+            if lockout.is_locked(request, account_name):
+                return lockout.lockout_response(request, None, {"username": account_name})
             try:
-                user = signin.sign_in(
-                    code_form.cleaned_data["phone"], code_form.cleaned_data["code"]
-                )
+                user = signin.sign_in(phone, code_form.cleaned_data["code"])
             except signin.CodeError as exc:
+                if lockout.login_failed(request, account_name):
+                    return lockout.lockout_response(request, None, {"username": account_name})
                 code_form.add_error("code", str(exc))
                 status = 400
             else:

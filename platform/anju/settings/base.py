@@ -5,6 +5,7 @@ in-process, local-memory cache and database sessions. Point DATABASE_URL, REDIS_
 CELERY_BROKER_URL at PostgreSQL and Redis for production and CI.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -63,6 +64,8 @@ CORE_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    # Login throttling and lockout (django-axes), see "--- auth" below.
+    "axes",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -117,6 +120,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a login that django-axes locked out into the lockout answer (429, Chinese
+    # message, Retry-After: anju.permissions.lockout). Last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "anju.urls"
@@ -182,6 +188,8 @@ else:
 
 # --- auth ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -197,6 +205,32 @@ AUTH_PASSWORD_VALIDATORS = [
 # Residents sign in on the portal (phone + SMS code, anju.residents); the staff admin has
 # its own login page, which Wagtail sends staff to by itself.
 LOGIN_URL = "residents:sign-in"
+
+# Login throttling (django-axes): every login counts its failures — the staff admin's
+# password login and the residents' SMS-code sign-in (keyed by a hash of the phone,
+# anju.residents.views) — and after AXES_FAILURE_LIMIT failures of one username from one
+# address within AXES_COOLOFF_TIME the login answers 429 with Retry-After and a Chinese
+# message until the cool-off ends or an administrator unlocks it (admin: Settings → Login
+# lockouts, or `manage.py axes_reset_username NAME`). The database handler keeps the
+# count in PostgreSQL, so lockouts hold when Redis is down. Pages restricted to signed-in
+# people send them to these same logins; a page's shared password (Wagtail's privacy
+# "password" option) is no account login and is not counted.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Every failure is kept (AccessFailureLog) besides the running count (AccessAttempt),
+# so a lockout can be traced after it was lifted.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client's address as django-ratelimit sees it (RATELIMIT_IP_META_KEY behind a load
+# balancer), so both limits count the same person.
+AXES_CLIENT_IP_CALLABLE = "anju.permissions.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "anju.permissions.lockout.lockout_response"
+# The residents' form posts a phone number and a code: never stored in the attempt log.
+AXES_SENSITIVE_PARAMETERS = ["password", "phone", "code"]
+AXES_VERBOSE = False
 
 # --- personal data ------------------------------------------------------------------
 # ID and phone numbers are encrypted at rest (django-fernet-encrypted-fields) with keys
