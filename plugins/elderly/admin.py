@@ -40,7 +40,17 @@ from anju.permissions import (
 
 from . import activities, canteen, welfare
 from .forms import StaffBookingForm, WelfareCheckForm
-from .models import Activity, Diner, EligibilityGrant, Meal, Menu, Room, RoomBooking, SignUp
+from .models import (
+    Activity,
+    CanteenDay,
+    Diner,
+    EligibilityGrant,
+    Meal,
+    Menu,
+    Room,
+    RoomBooking,
+    SignUp,
+)
 
 PAGE_SIZE = 50
 
@@ -576,6 +586,23 @@ class MenuViewSet(ScopedViewSetMixin, ModelViewSet):
     url_prefix = "elderly/menus"
 
 
+class CanteenDayViewSet(ScopedViewSetMixin, ModelViewSet):
+    """Public holidays, other closures and 调休 days the canteen serves lunch."""
+
+    model = CanteenDay
+    grid_scope = Scope.NO_GRID_DATA
+    icon = "calendar"
+    menu_label = gettext_lazy("Closures and extra days")
+    menu_order = 55
+    form_fields = ["community", "date", "open", "reason"]
+    list_display = ["date", "open", "reason", "community"]
+    list_filter = ["open"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    name = "elderly_canteen_days"
+    url_prefix = "elderly/canteen-days"
+
+
 def _activity_link(activity) -> str:
     return reverse("elderly_admin:activity", args=[activity.pk])
 
@@ -650,6 +677,7 @@ class ElderlyViewSetGroup(ViewSetGroup):
         EligibilityGrantViewSet,
         DinerViewSet,
         MenuViewSet,
+        CanteenDayViewSet,
         ActivityViewSet,
         RoomViewSet,
         RoomBookingViewSet,

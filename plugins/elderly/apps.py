@@ -28,6 +28,9 @@ class ElderlyConfig(PluginConfig):
     default_settings = {
         # Bookings and cancellations for a day close at this local time that day.
         "CUTOFF": "09:30",
+        # The weekdays it serves lunch (Monday is 0); closures and extra days (public
+        # holidays, 调休) are kept in the admin (Elderly canteen → Closures and extra days).
+        "OPEN_WEEKDAYS": [0, 1, 2, 3, 4],
         # Price per lunch and the county's subsidy, by the diner's age (the rest is paid
         # by the diner). Granted exceptions under 70 pay the first tier.
         "PRICE_TIERS": [
@@ -48,13 +51,24 @@ class ElderlyConfig(PluginConfig):
         # Canteen staff: menus, bookings on behalf, the counter and the kitchen for every
         # grid; the activity centre.
         "service_staff": ("elderly.canteen_wide", "elderly.view_eligibilitygrant")
-        + _perms("menu", "dish", "meal", "diner", "activity", "signup", "room", "roombooking"),
+        + _perms(
+            "menu",
+            "dish",
+            "canteenday",
+            "meal",
+            "diner",
+            "activity",
+            "signup",
+            "room",
+            "roombooking",
+        ),
         # The committee grants exceptions and sees everything of the community.
         "committee": ("elderly.canteen_wide",)
         + _perms(
             "eligibilitygrant",
             "menu",
             "dish",
+            "canteenday",
             "meal",
             "diner",
             "welfarecheck",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from anju.community import Resident, SpecialGroup
 from anju.permissions import is_grid_restricted, scope_queryset
 
-from .models import Diner, EligibilityGrant, Meal, Option
+from .models import CanteenDay, Diner, EligibilityGrant, Meal, Option
 
 AGE = 70
 CANTEEN_WIDE = "elderly.canteen_wide"
@@ -123,6 +123,67 @@ def price_tiers() -> list[dict]:
     ]
 
 
+# --- the days the canteen serves ----------------------------------------------------------
+
+
+def _overrides(start: datetime.date, end: datetime.date, community_id) -> dict:
+    """The closures and extra days between ``start`` and ``end`` (inclusive) that hold
+    for ``community_id``, by date; the community's own row wins over the county's. One
+    query."""
+    rows = CanteenDay.objects.filter(date__range=(start, end)).filter(
+        Q(community__isnull=True) | Q(community_id=community_id)
+    )
+    days: dict = {}
+    for row in sorted(rows, key=lambda row: row.community_id is not None):
+        days[row.date] = row
+    return days
+
+
+def _serves(day: datetime.date, overrides: dict) -> bool:
+    row = overrides.get(day)
+    if row is not None:
+        return row.open
+    return day.weekday() in setting("OPEN_WEEKDAYS")
+
+
+def closure(day: datetime.date, community_id=None) -> str | None:
+    """Why the canteen does not serve lunch on ``day`` (None when it does)."""
+    overrides = _overrides(day, day, community_id)
+    if _serves(day, overrides):
+        return None
+    row = overrides.get(day)
+    return row.reason if row is not None else _("the canteen is closed at weekends")
+
+
+def open_days_before(day: datetime.date, count: int, community_id=None) -> list[datetime.date]:
+    """The ``count`` days the canteen served lunch before ``day``, latest first (its
+    usual weekdays, less closures such as public holidays, plus extra days). One query
+    per four weeks looked back."""
+    days: list[datetime.date] = []
+    end = day - datetime.timedelta(days=1)
+    while len(days) < count:
+        start = end - datetime.timedelta(days=27)
+        overrides = _overrides(start, end, community_id)
+        current = end
+        while current >= start and len(days) < count:
+            if _serves(current, overrides):
+                days.append(current)
+            current -= datetime.timedelta(days=1)
+        end = start - datetime.timedelta(days=1)
+        if (day - end).days > 366:  # a canteen closed for a year serves no days
+            break
+    return days
+
+
+def community_of(resident):
+    """The community of ``resident``'s address (one query)."""
+    return (
+        Resident.objects.filter(pk=resident.pk)
+        .values_list("household__building__grid__community_id", flat=True)
+        .first()
+    )
+
+
 # --- booking -----------------------------------------------------------------------------
 
 
@@ -166,6 +227,12 @@ def book(
             % {"name": resident.name}
         )
     check_open(day, now)
+    closed = closure(day, community_of(resident))
+    if closed:
+        raise BookingError(
+            _("The canteen serves no lunch on %(day)s: %(reason)s.")
+            % {"day": day.isoformat(), "reason": closed}
+        )
     if delivery and not is_homebound(resident):
         raise BookingError(
             _(

@@ -15,6 +15,7 @@ from anju.community import Community, SpecialGroup
 from . import canteen, welfare
 from .models import (
     Activity,
+    CanteenDay,
     Diner,
     Dish,
     EligibilityGrant,
@@ -75,6 +76,7 @@ def load_demo(rng, out, ctx):
             },
         )
     _menus(rng, community, today)
+    _holidays(community, today)
     diners = [e for e in elders if rng.random() < 0.4] or elders[:1]
     Diner.objects.bulk_create(
         [
@@ -111,15 +113,35 @@ def _menus(rng, community, today):
         Dish.objects.bulk_create(dishes)
 
 
+def _holidays(community, today):
+    """The next New Year's Day closes every community's canteen; the kitchen of this
+    one was inspected a fortnight ago (a weekday with no meals in the demo)."""
+    new_year = datetime.date(today.year + 1, 1, 1)
+    CanteenDay.objects.get_or_create(date=new_year, community=None, defaults={"reason": "元旦"})
+    CanteenDay.objects.get_or_create(
+        date=_inspection_day(today),
+        community=community,
+        defaults={"reason": "厨房卫生检查，停餐一天"},
+    )
+
+
+def _inspection_day(today) -> datetime.date:
+    day = today - datetime.timedelta(days=14)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
 def _meals(rng, diners, today, staff) -> int:
     first = today - datetime.timedelta(days=30)
     homebound = {
         e.pk for e in diners if {g.code for g in e.groups.all()} & set(canteen.HOMEBOUND_GROUPS)
     }
+    inspection = _inspection_day(today)
     rows = []
     for day_offset in range(31):
         day = first + datetime.timedelta(days=day_offset)
-        if day.weekday() >= 5 or day > today:
+        if day.weekday() >= 5 or day > today or day == inspection:
             continue
         for elder in diners:
             if rng.random() > 0.75:

@@ -17,7 +17,11 @@ from .models import Activity, Option
 
 class IdentityForm(forms.Form):
     """Who you are, as the register knows you: name, address and the last four digits
-    of the phone number on record. No account needed (family may book for an elder)."""
+    of the phone number on record. No account needed (family may book for an elder).
+
+    Signed in with an account linked to the register, there is nothing to type: the
+    form asks only which of the residents the account acts for (``acting``: themselves
+    and relatives linked as 代理人)."""
 
     name = forms.CharField(label=_("Name of the elder"), max_length=50)
     building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none())
@@ -31,15 +35,27 @@ class IdentityForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, community=None, **kwargs):
+    def __init__(self, *args, community=None, acting=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.resident = None
+        self.signed_in = acting is not None
+        if self.signed_in:
+            for name in ("name", "building", "room", "phone_last4"):
+                del self.fields[name]
+            person = forms.ModelChoiceField(
+                label=_("For whom"),
+                queryset=acting,
+                empty_label=None,
+                widget=forms.RadioSelect,
+            )
+            self.fields = {"person": person, **self.fields}
+            return
         buildings = Building.objects.select_related("grid").order_by(
             "grid__number", "sort_order", "name"
         )
         if community is not None:
             buildings = buildings.filter(grid__community=community)
         self.fields["building"].queryset = buildings
-        self.resident = None
 
     def clean_phone_last4(self):
         value = self.cleaned_data["phone_last4"].strip()
@@ -50,6 +66,9 @@ class IdentityForm(forms.Form):
     def clean(self):
         data = super().clean()
         if self.errors:
+            return data
+        if self.signed_in:
+            self.resident = data["person"]
             return data
         self.resident = canteen.identify(
             data["name"], data["building"], data["room"], data["phone_last4"]

@@ -151,6 +151,61 @@ class Dish(models.Model):
         return self.name
 
 
+class CanteenDay(models.Model):
+    """A day the canteen keeps other hours than usual. It serves lunch Monday to Friday
+    (setting ``OPEN_WEEKDAYS``); a row closes an ordinary day (a public holiday such as
+    国庆节, a kitchen inspection) or opens a weekend day (调休, the make-up working day).
+    A row without a community holds for every community of the installation (the
+    county's holidays); a community's own row wins over it.
+
+    Closed days cannot be booked, and the welfare check counts only the days the canteen
+    served: a week of holiday does not make every regular look absent."""
+
+    community = models.ForeignKey(
+        "community.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community"),
+        help_text=_("Leave empty for a day that holds for every community (a public holiday)."),
+    )
+    date = models.DateField(_("date"))
+    open = models.BooleanField(
+        _("open"),
+        default=False,
+        help_text=_(
+            "Tick for a weekend day the canteen serves lunch (调休); leave it for a closure."
+        ),
+    )
+    reason = models.CharField(_("reason"), max_length=100)
+
+    class Meta:
+        verbose_name = _("canteen closure or extra day")
+        verbose_name_plural = _("canteen closures and extra days")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "date"],
+                condition=Q(community__isnull=False),
+                name="elderly_canteen_day",
+                violation_error_message=_("This community already has an entry for this day."),
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=Q(community__isnull=True),
+                name="elderly_county_day",
+                violation_error_message=_(
+                    "There is already an entry for this day for every community."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        state = _("open") if self.open else _("closed")
+        return f"{self.date} · {state} · {self.reason}"
+
+
 class Meal(models.Model):
     """One person's lunch on one day. At most one per person per day (a constraint)."""
 

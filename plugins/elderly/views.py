@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
+from anju.community import residents_acting_for
 from anju.plugins import current_community
 
 from . import activities, canteen
@@ -62,12 +63,22 @@ def index(request):
     )
 
 
+def _acting(request):
+    """The residents a signed-in, linked account books for (None: identify by address),
+    unless it asked to book for someone else (``?other=1``)."""
+    if request.GET.get("other") == "1":
+        return None
+    residents = residents_acting_for(request.user).select_related("household__building")
+    return residents if residents.exists() else None
+
+
 def _form_page(request, form_class, template, act):
     community = current_community(request)
+    acting = _acting(request)
     status, done = 200, None
     if request.method == "POST":
-        form = form_class(request.POST, community=community)
-        if _limited(request):
+        form = form_class(request.POST, community=community, acting=acting)
+        if acting is None and _limited(request):
             form.is_valid()
             form.add_error(None, _("Too many attempts; please try again in an hour."))
             status = 429
@@ -80,11 +91,19 @@ def _form_page(request, form_class, template, act):
         else:
             status = 400
     else:
-        form = form_class(community=community, initial={"date": timezone.localdate()})
+        form = form_class(
+            community=community, acting=acting, initial={"date": timezone.localdate()}
+        )
     return TemplateResponse(
         request,
         template,
-        {"form": form, "done": done, "cutoff": canteen.cutoff_time()},
+        {
+            "form": form,
+            "done": done,
+            "cutoff": canteen.cutoff_time(),
+            "signed_in": acting is not None,
+            "can_sign_in": not request.user.is_authenticated,
+        },
         status=status,
     )
 

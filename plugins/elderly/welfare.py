@@ -3,7 +3,8 @@ canteen, and has neither come nor booked for two working days becomes a check fo
 their grid worker, who visits and marks it checked (with a visit in the visit log).
 
 "Usually eats here": at least ``USUAL_MEALS`` lunches taken in the ``USUAL_WINDOW``
-working days before the two missed ones (plugin settings).
+working days before the two missed ones (plugin settings). Working days are the days
+the canteen served lunch: public holidays and other closures do not count as missed.
 """
 
 from __future__ import annotations
@@ -16,27 +17,28 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anju.community import SpecialGroup, Visit
+from anju.community import Community, SpecialGroup, Visit
 
 from . import canteen
 from .models import Meal, WelfareCheck
 
 
-def working_days_before(day: datetime.date, count: int) -> list[datetime.date]:
-    """The ``count`` working days (Monday to Friday) before ``day``, latest first."""
-    days, current = [], day
-    while len(days) < count:
-        current -= datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            days.append(current)
-    return days
+def working_days_before(day: datetime.date, count: int, community_id=None) -> list[datetime.date]:
+    """The ``count`` days before ``day`` the canteen served lunch, latest first: its
+    weekdays less public holidays and other closures, plus extra days (调休)."""
+    return canteen.open_days_before(day, count, community_id)
 
 
-def due_residents(today: datetime.date | None = None):
-    """Residents who should be checked on today (and have no open check). One query."""
+def due_residents(today: datetime.date | None = None, community_id=None):
+    """Residents who should be checked on today (and have no open check): of
+    ``community_id``, counting the days its canteen served; without one, every
+    community's, counting the county's days. One query (and one for the days)."""
     today = today or timezone.localdate()
-    missed = working_days_before(today, canteen.setting("ABSENT_DAYS"))
-    window = working_days_before(missed[-1], canteen.setting("USUAL_WINDOW"))
+    missed = working_days_before(today, canteen.setting("ABSENT_DAYS"), community_id)
+    window = working_days_before(missed[-1], canteen.setting("USUAL_WINDOW"), community_id)
+    residents = canteen.eligible_residents(today)
+    if community_id is not None:
+        residents = residents.filter(household__building__grid__community_id=community_id)
     usual = (
         Meal.objects.filter(resident_id=OuterRef("pk"), date__gte=window[-1], date__lt=missed[-1])
         .filter(canteen.taken_q())
@@ -56,8 +58,7 @@ def due_residents(today: datetime.date | None = None):
     )
     open_check = WelfareCheck.objects.filter(resident_id=OuterRef("pk"), checked_at__isnull=True)
     return (
-        canteen.eligible_residents(today)
-        .filter(groups__code=SpecialGroup.LIVING_ALONE)
+        residents.filter(groups__code=SpecialGroup.LIVING_ALONE)
         .annotate(
             usual_meals=Coalesce(Subquery(usual), 0),
             came=Exists(recent),
@@ -74,7 +75,8 @@ def raise_checks(today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     checks = [
         WelfareCheck(resident_id=row["pk"], raised_on=today, last_meal=row["last_meal"])
-        for row in due_residents(today).values("pk", "last_meal")
+        for community_id in Community.objects.values_list("pk", flat=True)
+        for row in due_residents(today, community_id).values("pk", "last_meal")
     ]
     WelfareCheck.objects.bulk_create(checks, ignore_conflicts=True)
     return len(checks)

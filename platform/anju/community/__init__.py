@@ -19,6 +19,7 @@ PUBLIC = {
     "TeamRole": "models",
     "GridTeamMember": "models",
     "id_number_digest": "models",
+    "residents_acting_for": "models",
     "mask_id_number": "idnumbers",
     "mask_phone": "idnumbers",
     "validate_phone": "idnumbers",

@@ -444,6 +444,17 @@ class ResidentLinkQuerySet(models.QuerySet):
         )
 
 
+def residents_acting_for(user):
+    """The residents a signed-in portal account acts for: the resident themselves (本人)
+    and the relatives a grid worker linked it to (代理人), confirmed links only; none for
+    an anonymous visitor. A queryset, so a plugin can narrow it (``.filter(...)``)."""
+    if user is None or not user.is_authenticated:
+        return Resident.objects.none()
+    return Resident.objects.filter(
+        pk__in=ResidentLink.objects.confirmed().filter(user=user).values("resident_id")
+    )
+
+
 class ResidentLink(models.Model):
     """A portal account linked to a record of the register: the resident themselves
     (本人), or a family member acting for them (代理人) — an elderly relative without a

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anju import notify
-from anju.community.models import Household, Resident, ResidentLink
+from anju.community.models import Household, Resident, ResidentLink, residents_acting_for
 from anju.permissions.scope import can_see
 
 from .notifications import LINK_CONFIRMED
@@ -139,11 +139,7 @@ def _tell_confirmed(link: ResidentLink) -> None:
 
 
 def linked_residents(user):
-    if user is None or not user.is_authenticated:
-        return Resident.objects.none()
-    return Resident.objects.filter(
-        account_links__user=user, account_links__state=Link.State.CONFIRMED
-    )
+    return residents_acting_for(user)
 
 
 def households_of(user):

@@ -43,6 +43,15 @@ def elders(world):
     return type("Elders", (), {"zhang": zhang, "li": li, "other": other, "young": young})
 
 
+def next_open_day(after: datetime.date | None = None) -> datetime.date:
+    """The next weekday after ``after`` (today): the canteen serves Monday to Friday."""
+    day = (after or timezone.localdate()) + datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
 @pytest.fixture
 def tomorrow():
-    return timezone.localdate() + datetime.timedelta(days=1)
+    """The next day the canteen serves lunch (a Monday when today is Friday)."""
+    return next_open_day()
