@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from anju.core.health import health_view
 from anju.plugins.mount import api_urlpatterns, portal_urlpatterns
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/", include(api_urlpatterns())),
     path("api/", include("anju.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Database, cache, storage, Redis and workers, for load balancers and operators.
+    path("health/", health_view(), name="health"),
 ]
 
 if settings.DEBUG:

@@ -5,13 +5,15 @@ and agreement documents hold residents' personal data, so each is answered by a 
 that checks permissions first, in development as in production. With
 ``MEDIA_ACCEL_REDIRECT_PREFIX`` set (e.g. "/protected-media/", see deploy/nginx.conf)
 the view answers an empty response with ``X-Accel-Redirect`` and the web server sends
-the file from an ``internal`` location; otherwise Django streams it (FileResponse).
+the file from an ``internal`` location; otherwise Django streams it (FileResponse) — from
+the local disk, or from the S3 bucket when uploads live there (``MEDIA_S3_BUCKET``).
 """
 
 import mimetypes
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -22,7 +24,7 @@ def protected_file_response(fieldfile, filename: str | None = None, *, as_attach
         raise Http404
     filename = filename or fieldfile.name.rsplit("/", 1)[-1]
     prefix = getattr(settings, "MEDIA_ACCEL_REDIRECT_PREFIX", "")
-    if prefix:
+    if prefix and isinstance(fieldfile.storage, FileSystemStorage):
         if not fieldfile.storage.exists(fieldfile.name):
             raise Http404
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"

@@ -66,6 +66,9 @@ CORE_APPS = [
     "django_celery_beat",
     # Login throttling and lockout (django-axes), see "--- auth" below.
     "axes",
+    # /health/ (anju.core.health) and backups (manage.py dbbackup / mediabackup).
+    "health_check",
+    "dbbackup",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -151,7 +154,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Seconds a connection is kept for the next request (0: one per request, the default
+# for runserver and tests; production keeps them, see settings/production.py). Checked
+# before reuse, so a restarted PostgreSQL costs one retry, not an error.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the Celery worker and the web process share the file without locking out
     # readers; the timeout rides out the short writer locks that remain. IMMEDIATE
@@ -277,7 +284,32 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # manage.py dbbackup / mediabackup write here (README, "Backup and restore").
+    "dbbackup": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("BACKUP_DIR", default=str(BASE_DIR / "backups"))},
+    },
 }
+# Uploads on S3-compatible object storage (django-storages), so that several app
+# machines share them and none keeps anything on its own disk. Objects are private:
+# attachments still go out only through permission-checked views, which read them from
+# the bucket; Wagtail images get signed URLs valid for MEDIA_S3_URL_SECONDS.
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default=None),
+            "region_name": env("MEDIA_S3_REGION", default=None),
+            "access_key": env("MEDIA_S3_ACCESS_KEY", default=None),
+            "secret_key": env("MEDIA_S3_SECRET_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env.int("MEDIA_S3_URL_SECONDS", default=86400),
+            "file_overwrite": False,
+        },
+    }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Uploads are sent only by permission-checked views (anju.core.media). Set to the web
 # server's internal location (deploy/nginx.conf: "/protected-media/") to hand the

@@ -14,6 +14,10 @@ if SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("SECRET_KEY must be set to a real secret in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# Persistent database connections: a new PostgreSQL connection per request cost about
+# 12 ms of CPU (issue 20's profile). Checked before reuse (CONN_HEALTH_CHECKS in base).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)  # noqa: F405
+
 # TLS ends at the load balancer, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
