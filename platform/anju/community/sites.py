@@ -9,9 +9,10 @@ _NONE = 0
 
 
 def current_community(request) -> Community | None:
-    """The community whose Wagtail site serves ``request``, else the installation's
-    first community (a single-community install needs no set-up). Cached per site, and
-    per request."""
+    """The community whose Wagtail site serves ``request`` (``Community.site``). A site
+    no community claims belongs to none — never to whichever community came first —
+    except in an installation of exactly one community, which needs no set-up. Cached
+    per site (forgotten when a community is saved or deleted), and per request."""
     if request is None:
         return None
     if hasattr(request, "_anju_community"):
@@ -24,11 +25,22 @@ def current_community(request) -> Community | None:
     community_id = cache.get(key)
     community = None
     if community_id is None:
-        community = (
-            Community.objects.filter(site_id=site_id).first() if site else None
-        ) or Community.objects.order_by("pk").first()
+        community = Community.objects.filter(site_id=site_id).first() if site else None
+        if community is None:
+            only = list(Community.objects.order_by("pk")[:2])
+            community = only[0] if len(only) == 1 else None
         cache.set(key, community.pk if community else _NONE, timeout=300)
     elif community_id != _NONE:
         community = Community(pk=community_id)  # only its id is needed downstream
     request._anju_community = community
     return community
+
+
+def forget_sites(**kwargs) -> None:
+    """A community was saved or deleted: which site is whose may have changed."""
+    from wagtail.models import Site
+
+    cache.delete_many(
+        [_SITE_KEY.format(site_id=pk) for pk in Site.objects.values_list("pk", flat=True)]
+        + [_SITE_KEY.format(site_id=_NONE)]
+    )

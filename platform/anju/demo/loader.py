@@ -106,6 +106,16 @@ def _community(rng: random.Random, out: list[str], ctx: dict) -> None:
     load_community(rng, out, staff=ctx)
     # The admin names the site ("页面 … 安居苑"): the community, not "localhost".
     Site.objects.filter(is_default_site=True).update(site_name=site_name("安居"))
+    # The portal site is Anjuyuan's own: a county adds its other communities with their
+    # own sites (host names) beside it (anju.community.current_community).
+    from anju.community.models import Community
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None and not Community.objects.filter(site=site).exists():
+        community = Community.objects.filter(code="anjuyuan").first()
+        if community is not None and community.site_id is None:
+            community.site = site
+            community.save(update_fields=["site"])
 
 
 def _resident_account(rng: random.Random, out: list[str], ctx: dict) -> None:
