@@ -59,6 +59,10 @@ CORE_APPS = [
     "taggit",
     # API, permissions, tasks
     "rest_framework",
+    # API tokens (django-rest-knox: hashed, expiring, many per user), see "--- API".
+    "knox",
+    # CORS for the configured origins only (django-cors-headers), see "--- API".
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -96,6 +100,9 @@ INSTALLED_APPS = CORE_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers CORS preflights and adds the headers for CORS_ALLOWED_ORIGINS only; before
+    # anything that may answer first (whitenoise, CommonMiddleware's redirects).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Language comes from the URL (/en/...) or the resident's explicit choice, never
@@ -309,8 +316,10 @@ RESIDENTS_VERIFY_RATE = env("RESIDENTS_VERIFY_RATE", default="30/h")  # per addr
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Anonymous calls to protected endpoints: 401 with a WWW-Authenticate challenge.
+    # Anonymous calls to protected endpoints: 401 with a WWW-Authenticate challenge
+    # naming both ways in (the first class's challenge is the one sent).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "anju.api.tokens.TokenAuthentication",
         "anju.core.authentication.SessionAuthentication",
     ],
     # JSON nested too deep is a 400, not a RecursionError (anju.core.parsers).
@@ -435,3 +444,37 @@ if CELERY_TASK_ALWAYS_EAGER:
     # One line per task is noise when tasks run in-process (the embedded default); a real
     # worker keeps its normal log.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+
+# API tokens for clients that are not a browser (anju.api.tokens, django-rest-knox):
+# personal tokens (a resident's from POST /api/auth/token/, a staff member's issued in
+# the admin) and integration keys with scopes. Only a SHA-512 digest is stored.
+KNOX_TOKEN_MODEL = "anju_api.ApiToken"
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    # Recognisable in logs and by secret scanners; never part of what is checked.
+    "TOKEN_PREFIX": "anju_",
+    "TOKEN_TTL": timedelta(days=30),
+}
+# Requests per token (DRF's notation), counted in the default cache.
+API_TOKEN_RATE = env("API_TOKEN_RATE", default="600/hour")
+# Days a resident's token from the API sign-in lasts, and the most a token issued in the
+# admin may last.
+API_RESIDENT_TOKEN_DAYS = env.int("API_RESIDENT_TOKEN_DAYS", default=30)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# A resident's devices: the oldest token is revoked when a sign-in would exceed this.
+API_TOKENS_PER_RESIDENT = env.int("API_TOKENS_PER_RESIDENT", default=10)
+
+# CORS (django-cors-headers): the origins of separate web front ends allowed to call
+# /api/ and /open311/ from a browser, e.g. CORS_ALLOWED_ORIGINS=https://app.example.cn.
+# None by default: other origins get no CORS headers, so browsers refuse them. Tokens,
+# not cookies, cross origins (no credentials).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/(api|open311)/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+)
