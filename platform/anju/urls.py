@@ -13,6 +13,8 @@ urlpatterns = [
     # Plugins' APIs at /api/<slug>/, beside the core's own.
     path("api/", include(api_urlpatterns())),
     path("api/", include("anju.api.urls")),
+    # Open311 GeoReport v2 over the services engine (anju.api.open311).
+    path("open311/v2/", include("anju.api.open311")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -28,7 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
@@ -119,7 +119,11 @@ class TokenAuthentication(KnoxTokenAuthentication):
             return None
         if len(header) != 2:
             self._fail(request, _("Send the token as: Authorization: Bearer <token>."), "malformed")
-        user, token = self.authenticate_credentials(header[1], request=request)
+        return self.authenticate_raw(request, header[1])
+
+    def authenticate_raw(self, request, raw: bytes):
+        """Check a token's text however it came (the header; Open311's ``api_key``)."""
+        user, token = self.authenticate_credentials(raw, request=request)
         self._check_route(request, token)
         throttle = TokenRateThrottle(token)
         if not throttle.allow_request(request, None):
@@ -199,7 +203,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": str(
-                _lazy(
+                gettext_lazy(
                     "A personal token (POST /api/auth/token/ for residents; issued in the "
                     "admin for staff) or an integration key: Authorization: Bearer anju_…"
                 )

@@ -336,7 +336,25 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anju API",
-    "DESCRIPTION": "安居 community-governance platform: REST API for staff and clients.",
+    "DESCRIPTION": """安居 community-governance platform: REST API for staff and clients.
+
+**Signing in / 认证** (see docs/api.md):
+
+* Browser session (门户或后台登录后的 Cookie), with the CSRF token on writes.
+* Resident personal token / 居民个人令牌: `POST /api/auth/code/` `{"phone": "13907431234"}`,
+  then `POST /api/auth/token/` `{"phone": "13907431234", "code": "123456"}` →
+  `{"token": "anju_…", "expiry": …}`. Send it as `Authorization: Bearer anju_…`.
+* Staff personal token / 工作人员个人令牌: issued by an administrator in the admin
+  (Settings → API tokens); same header.
+* Integration key / 集成密钥 (another system): issued in the admin with scopes
+  `notices:read`, `requests:file`, `figures:read` and an expiry; same header (Open311
+  clients may send it as `api_key`). Only the endpoints its scopes open; 403 otherwise.
+
+Example: `curl -H "Authorization: Bearer anju_…" https://HOST/api/services/my-cases/`
+
+Missing, unknown, expired or revoked credentials answer 401 with
+`WWW-Authenticate: Bearer realm="anju", error="invalid_token", error_description="expired"`.
+Open311 GeoReport v2 is at `/open311/v2/` (discovery.json).""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the drf-spectacular-sidecar package, not a CDN: works offline.
@@ -463,6 +481,9 @@ API_RESIDENT_TOKEN_DAYS = env.int("API_RESIDENT_TOKEN_DAYS", default=30)
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 # A resident's devices: the oldest token is revoked when a sign-in would exceed this.
 API_TOKENS_PER_RESIDENT = env.int("API_TOKENS_PER_RESIDENT", default=10)
+
+# Per-address limit on reading Open311 requests back (anju.api.open311).
+OPEN311_READ_RATE = env("OPEN311_READ_RATE", default="300/hour")
 
 # CORS (django-cors-headers): the origins of separate web front ends allowed to call
 # /api/ and /open311/ from a browser, e.g. CORS_ALLOWED_ORIGINS=https://app.example.cn.
