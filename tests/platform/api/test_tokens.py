@@ -195,3 +195,11 @@ def test_issue_refuses_unknown_scopes(world):
             scopes=["everything"],
             expires=datetime.timedelta(days=1),
         )
+
+
+def test_the_api_docs_describe_both_ways_in(world):
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["tokenAuth"] == {**schemes["tokenAuth"], "type": "http", "scheme": "bearer"}
+    assert "/api/auth/token/" in schema["paths"] and "/api/auth/code/" in schema["paths"]
+    assert "Authorization: Bearer" in schema["info"]["description"]
