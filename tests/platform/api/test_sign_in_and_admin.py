@@ -162,3 +162,21 @@ def test_only_administrators_reach_the_token_admin(world, role):
     client = APIClient()
     client.force_login(world.users[role])
     assert client.get("/admin/api_tokens/").status_code in (302, 403)
+
+
+def test_the_token_admin_lists_and_offers_the_form_to_administrators(world):
+    from .conftest import token_for
+
+    token_for(world.users["committee"], name="张主任的脚本")
+    admin = APIClient()
+    admin.force_login(world.users["superuser"])
+    listing = admin.get("/admin/api_tokens/")
+    assert listing.status_code == 200 and "张主任的脚本" in listing.content.decode()
+    form = admin.get("/admin/api_tokens/new/")
+    assert form.status_code == 200
+    assert "提交诉求并跟踪进度" in form.content.decode()  # the scopes, in Chinese
+
+
+def test_a_token_opens_the_api_only_never_the_admin(world, tokens):
+    response = bearer(tokens["superuser"]).get("/admin/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
