@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from anju.core.health import health_view
+from anju.api.app import headless_app
 from anju.plugins.mount import api_urlpatterns, portal_urlpatterns
 
 urlpatterns = [
@@ -14,6 +15,10 @@ urlpatterns = [
     # Plugins' APIs at /api/<slug>/, beside the core's own.
     path("api/", include(api_urlpatterns())),
     path("api/", include("anju.api.urls")),
+    # Open311 GeoReport v2 over the services engine (anju.api.open311).
+    path("open311/v2/", include("anju.api.open311")),
+    # The reference headless web app (anju.api.app): the public API only.
+    path("app/", headless_app, name="headless-app"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Database, cache, storage, Redis and workers, for load balancers and operators.
     path("health/", health_view(), name="health"),

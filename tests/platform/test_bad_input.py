@@ -80,7 +80,9 @@ def test_ordinary_json_still_parses(world, built_service):  # noqa: F811
 def test_anonymous_calls_get_401_with_a_challenge(db, url):
     response = APIClient().get(url)
     assert response.status_code == 401
-    assert response["WWW-Authenticate"].startswith("Session")
+    # Both ways in are named: an API token (RFC 6750 Bearer) and the browser session.
+    assert response["WWW-Authenticate"].startswith('Bearer realm="anju"')
+    assert 'Session realm="anju"' in response["WWW-Authenticate"]
 
 
 def test_signed_in_without_permission_is_still_403(world):

@@ -9,6 +9,7 @@ from anju.register.api.coverage import VisitCoverageAPIView
 from anju.register.api.views import ROUTES as COMMUNITY_ROUTES
 from anju.services.api import ROUTES as SERVICES_ROUTES
 
+from .auth import MeView, RevokeView, SendCodeView, TokenView
 from .views import PlatformView, router
 from .wagtail import wagtail_api
 
@@ -27,6 +28,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("platform/", PlatformView.as_view(), name="api-platform"),
+    path("auth/code/", SendCodeView.as_view(), name="api-auth-code"),
+    path("auth/token/", TokenView.as_view(), name="api-auth-token"),
+    path("auth/me/", MeView.as_view(), name="api-auth-me"),
+    path("auth/revoke/", RevokeView.as_view(), name="api-auth-revoke"),
     path(
         "community/visit-coverage/",
         VisitCoverageAPIView.as_view(),

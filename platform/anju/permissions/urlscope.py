@@ -136,6 +136,20 @@ def is_staff_path(path: str) -> bool:
     return path.startswith(STAFF_PREFIXES)
 
 
+def refuses(request, view_func, user) -> bool:
+    """Whether the route ``request`` resolved to (``view_func``) is refused to ``user``:
+    a staff route that declares nothing, or whole-community data, for a grid-restricted
+    user. The middleware asks it for the session's user; API token authentication
+    (anju.api.tokens) asks it again for the token's user, who is known only then."""
+    if not is_staff_path(request.path_info):
+        return False
+    match = request.resolver_match
+    scope = scope_of(view_func, route_name(match), match.route if match else None)
+    if scope in ALLOWED_FOR_GRID_RESTRICTED and scope is not None:
+        return False
+    return is_grid_restricted(user)
+
+
 class GridScopeMiddleware:
     """Refuses grid-restricted users any staff route not declared safe for them."""
 
@@ -147,13 +161,7 @@ class GridScopeMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         path = request.path_info
-        if not is_staff_path(path):
-            return None
-        match = request.resolver_match
-        scope = scope_of(view_func, route_name(match), match.route if match else None)
-        if scope in ALLOWED_FOR_GRID_RESTRICTED and scope is not None:
-            return None
-        if not is_grid_restricted(request.user):
+        if not refuses(request, view_func, request.user):
             return None
         if path.startswith("/api/"):
             return JsonResponse(

@@ -59,6 +59,10 @@ CORE_APPS = [
     "taggit",
     # API, permissions, tasks
     "rest_framework",
+    # API tokens (django-rest-knox: hashed, expiring, many per user), see "--- API".
+    "knox",
+    # CORS for the configured origins only (django-cors-headers), see "--- API".
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -99,6 +103,9 @@ INSTALLED_APPS = CORE_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Answers CORS preflights and adds the headers for CORS_ALLOWED_ORIGINS only; before
+    # anything that may answer first (whitenoise, CommonMiddleware's redirects).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Language comes from the URL (/en/...) or the resident's explicit choice, never
@@ -341,8 +348,10 @@ RESIDENTS_VERIFY_RATE = env("RESIDENTS_VERIFY_RATE", default="30/h")  # per addr
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Anonymous calls to protected endpoints: 401 with a WWW-Authenticate challenge.
+    # Anonymous calls to protected endpoints: 401 with a WWW-Authenticate challenge
+    # naming both ways in (the first class's challenge is the one sent).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "anju.api.tokens.TokenAuthentication",
         "anju.core.authentication.SessionAuthentication",
     ],
     # JSON nested too deep is a 400, not a RecursionError (anju.core.parsers).
@@ -359,7 +368,25 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anju API",
-    "DESCRIPTION": "安居 community-governance platform: REST API for staff and clients.",
+    "DESCRIPTION": """安居 community-governance platform: REST API for staff and clients.
+
+**Signing in / 认证** (see docs/api.md):
+
+* Browser session (门户或后台登录后的 Cookie), with the CSRF token on writes.
+* Resident personal token / 居民个人令牌: `POST /api/auth/code/` `{"phone": "13907431234"}`,
+  then `POST /api/auth/token/` `{"phone": "13907431234", "code": "123456"}` →
+  `{"token": "anju_…", "expiry": …}`. Send it as `Authorization: Bearer anju_…`.
+* Staff personal token / 工作人员个人令牌: issued by an administrator in the admin
+  (Settings → API tokens); same header.
+* Integration key / 集成密钥 (another system): issued in the admin with scopes
+  `notices:read`, `requests:file`, `figures:read` and an expiry; same header (Open311
+  clients may send it as `api_key`). Only the endpoints its scopes open; 403 otherwise.
+
+Example: `curl -H "Authorization: Bearer anju_…" https://HOST/api/services/my-cases/`
+
+Missing, unknown, expired or revoked credentials answer 401 with
+`WWW-Authenticate: Bearer realm="anju", error="invalid_token", error_description="expired"`.
+Open311 GeoReport v2 is at `/open311/v2/` (discovery.json).""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from the drf-spectacular-sidecar package, not a CDN: works offline.
@@ -467,3 +494,44 @@ if CELERY_TASK_ALWAYS_EAGER:
     # One line per task is noise when tasks run in-process (the embedded default); a real
     # worker keeps its normal log.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+
+# API tokens for clients that are not a browser (anju.api.tokens, django-rest-knox):
+# personal tokens (a resident's from POST /api/auth/token/, a staff member's issued in
+# the admin) and integration keys with scopes. Only a SHA-512 digest is stored.
+KNOX_TOKEN_MODEL = "anju_api.ApiToken"
+# Knox's own migrations create its default token table even when the model is swapped;
+# that unused table's key to auth_user would block the test database's flush. Without
+# migrations the swapped-out model gets no table at all.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    # Recognisable in logs and by secret scanners; never part of what is checked.
+    "TOKEN_PREFIX": "anju_",
+    "TOKEN_TTL": timedelta(days=30),
+}
+# Requests per token (DRF's notation), counted in the default cache.
+API_TOKEN_RATE = env("API_TOKEN_RATE", default="600/hour")
+# Days a resident's token from the API sign-in lasts, and the most a token issued in the
+# admin may last.
+API_RESIDENT_TOKEN_DAYS = env.int("API_RESIDENT_TOKEN_DAYS", default=30)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# A resident's devices: the oldest token is revoked when a sign-in would exceed this.
+API_TOKENS_PER_RESIDENT = env.int("API_TOKENS_PER_RESIDENT", default=10)
+
+# Per-address limit on reading Open311 requests back (anju.api.open311).
+OPEN311_READ_RATE = env("OPEN311_READ_RATE", default="300/hour")
+
+# CORS (django-cors-headers): the origins of separate web front ends allowed to call
+# /api/ and /open311/ from a browser, e.g. CORS_ALLOWED_ORIGINS=https://app.example.cn.
+# None by default: other origins get no CORS headers, so browsers refuse them. Tokens,
+# not cookies, cross origins (no credentials).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/(api|open311)/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+)
