@@ -5,8 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from anju.core.health import health_view
 from anju.api.app import headless_app
+from anju.core.health import health_view
 from anju.plugins.mount import api_urlpatterns, portal_urlpatterns
 
 urlpatterns = [
