@@ -211,6 +211,18 @@ def test_another_households_case_is_404(client, world, built_service, resident1)
     assert theirs.status == Status.RESOLVED
 
 
+def test_an_account_not_yet_linked_sees_no_household_case(client, world, built_service):
+    """A phone shared by two residents waits for the grid worker: until then the
+    household's cases are not the account's (404), only what it filed itself."""
+    ResidentFactory(household=world.household1, phone=world.resident1.phone, name="王小红")
+    case = file_case(built_service, household=world.household1)
+    sign_in(client, world.resident1.phone)
+    assert ResidentLink.objects.get().state == ResidentLink.State.PENDING
+    assert case.reference not in text(client.get("/cases/mine/"))
+    assert client.get(f"/cases/mine/{case.reference}/").status_code == 404
+    assert client.get(f"/api/services/my-cases/{case.reference}/").status_code == 404
+
+
 def test_household_cases_filed_by_staff_show_in_my_requests(
     client, world, built_service, resident1
 ):
