@@ -141,6 +141,23 @@ def test_no_consent_no_case(world, built_service, client):
     assert not Case.objects.exists()
 
 
+def test_a_photo_that_is_not_one_is_refused(world, built_service, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.users["grid_worker"])
+    fake = SimpleUploadedFile("授权书.png", b"MZ not a picture", content_type="image/png")
+    response = _submit(
+        client,
+        built_service,
+        multipart=True,
+        on_behalf_household=world.household1.pk,
+        consent_method="signed_photo",
+        consent_photo=fake,
+    )
+    assert response.status_code == 400
+    assert response.json()["consent_photo"] and not Case.objects.exists()
+
+
 def test_a_wrong_code_files_nothing_and_says_so(world, built_service, client):
     client.force_login(world.users["grid_worker"])
     _send_code(client, built_service)
