@@ -132,13 +132,13 @@ def committee_user_ids(community_id: int) -> set[int]:
 
 def notify_high_risk(dispute: Dispute) -> int:
     """A high-risk dispute tells every committee member of the community at once, in the
-    app; the dedup key makes a repeat (a retried request) send nothing twice."""
+    app (and by e-mail to those who gave an address); the dedup key makes a repeat (a
+    retried request) send nothing twice. Returns how many people were told."""
     case = dispute.case
     sent = 0
     for user_id in sorted(committee_user_ids(case.community_id)):
-        _message, created = notify.enqueue(
-            channel="in_app",
-            user=user_id,
+        created = notify.to_user(
+            user_id,
             template=HIGH_RISK_TEMPLATE,
             payload={
                 "reference": dispute.reference,
@@ -147,7 +147,7 @@ def notify_high_risk(dispute: Dispute) -> int:
             },
             dedup_key=f"disputes:high_risk:{dispute.pk}:user:{user_id}",
         )
-        sent += created
+        sent += created > 0  # people told (in the app, and by e-mail if they gave one)
     return sent
 
 

@@ -1,13 +1,15 @@
-"""Every portal page at a phone's width (375 px): no horizontal scroll, and the links
-that are the only way to a page (job titles on the board, a list's entries, the skip
-link) are tap targets at least 44 px tall (issue 21).
+"""Every portal page at a phone's width (375 px), in the standard view and in 长辈模式
+(elder mode, issue 17): no horizontal scroll, and the links that are the only way to a
+page (job titles on the board, a list's entries, the skip link) are tap targets at
+least 44 px tall (issue 21).
 
 Pages: home, notices list, a notice, notice search, a staff-built service form with a
 file input (/repair/) and what it answers after filing, following a request
 (/cases/track/, form and result), a resident's own requests (/cases/mine/: the sign-in
 it asks for, the list and one request), a standard page, and each plugin's portal pages
 (the job board, a posting, the employment service's pages, "I'm interested", a subsidy
-form, the disputes page and its report form). The Atom feed is XML and is skipped.
+form, the disputes page and its report form), and the resident's own pages (sign-in, me,
+my household, my messages and one message). The Atom feed is XML and is skipped.
 """
 
 import pytest
@@ -124,6 +126,9 @@ def problems_of(page, path=None) -> list[str]:
             return [f"{label}: answered {response and response.status}"]
     page.wait_for_load_state("load")
     problems = []
+    elder = "elder-mode" in (page.locator("body").get_attribute("class") or "")
+    if "/admin/login/" not in page.url and elder != page.elder:
+        problems.append(f"{label}: elder mode {'on' if elder else 'off'}")
     scroll = page.evaluate("document.documentElement.scrollWidth")
     if scroll > WIDTH:
         problems.append(f"{label}: {scroll} px wide at {WIDTH} px")
@@ -144,13 +149,18 @@ def problems_of(page, path=None) -> list[str]:
     return problems
 
 
-def test_every_portal_page_fits_a_phone(live_server, phone, world, site):
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder-mode"])
+def test_every_portal_page_fits_a_phone(live_server, phone, world, site, elder):
     from django.urls import reverse
 
+    from anju.residents import eldermode
     from anju.services.submission import format_reference
 
+    if elder:  # what one tap on 长辈模式 leaves (tests/browser/test_resident.py taps it)
+        phone.add_cookies([{"name": eldermode.COOKIE, "value": "1", "url": live_server.url}])
     page = phone.new_page()
     page.base_url = live_server.url
+    page.elder = elder
     posting = site["posting"]
     paths = [
         "/",
@@ -205,4 +215,34 @@ def test_every_portal_page_fits_a_phone(live_server, phone, world, site):
     )
     problems += problems_of(page, "/cases/mine/")
     problems += problems_of(page, f"/cases/mine/{site['case'].reference}/")
+
+    # A resident linked to the register: me, my household, my messages.
+    problems += resident_pages(page, phone, world, live_server)
     assert problems == [], "\n".join(problems)
+
+
+def resident_pages(page, phone, world, live_server) -> list[str]:
+    from anju import notify
+    from anju.residents import linking, signin
+
+    user = signin.account_for_phone(world.resident1.phone)
+    linking.link_on_sign_in(user, world.resident1.phone)
+    message, _created = notify.enqueue(
+        channel="in_app",
+        user=user,
+        template="notify.plain",
+        payload={"subject": "停水通知：明天上午八点至十二点停水，请提前储水", "body": "详见公告。"},
+        dedup_key="phone-width:message",
+    )
+    notify.deliver(message.pk)
+    problems = []
+    phone.clear_cookies(name="sessionid")
+    problems += problems_of(page, "/sign-in/")
+    client = Client()
+    client.force_login(user)
+    phone.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    for path in ("/me/", "/me/household/", "/me/messages/", f"/me/messages/{message.pk}/"):
+        problems += problems_of(page, path)
+    return problems

@@ -1,4 +1,5 @@
-"""What the campaigns engine tells staff, through the notify outbox (in the app): a
+"""What the campaigns engine tells staff, through the notify outbox (in the app, and by
+e-mail to those who gave an address): a
 round overdue to the grid workers who still owe visits, then to the committee members
 of the grids that lag. Every message has a dedup key: a re-run sweep sends nothing
 twice."""
@@ -24,20 +25,18 @@ register_template(
 
 
 def overdue_to_worker(round_, user_id: int, count: int) -> bool:
-    _message, created = notify.enqueue(
-        channel="in_app",
-        user=user_id,
+    created = notify.to_user(
+        user_id,
         template="campaigns.overdue_worker",
         payload={"campaign": round_.campaign.title, "count": count, "due": str(round_.due_on)},
         dedup_key=f"campaigns:overdue:{round_.pk}:worker:{user_id}",
     )
-    return created
+    return bool(created)
 
 
 def overdue_to_committee(round_, user_id: int, count: int, grids: list[str]) -> bool:
-    _message, created = notify.enqueue(
-        channel="in_app",
-        user=user_id,
+    created = notify.to_user(
+        user_id,
         template="campaigns.overdue_committee",
         payload={
             "campaign": round_.campaign.title,
@@ -47,4 +46,4 @@ def overdue_to_committee(round_, user_id: int, count: int, grids: list[str]) -> 
         },
         dedup_key=f"campaigns:overdue:{round_.pk}:committee:{user_id}",
     )
-    return created
+    return bool(created)

@@ -261,6 +261,28 @@ class NoticePage(Page):
             return residents.aged_between(self.audience_age_min, self.audience_age_max)
         return residents.filter(household__in=self.targeted_households())
 
+    def audience_label(self) -> str:
+        """Whom a targeted notice is for, in words ("面向：第一网格"), shown with the
+        notice on the portal; empty for a notice for everyone. Reads the audience through
+        ``.all()``, so a list that prefetched them costs nothing more."""
+        if self.audience == Audience.GRIDS:
+            who = "、".join(g.name for g in self.audience_grids.all())
+        elif self.audience == Audience.BUILDINGS:
+            who = "、".join(b.name for b in self.audience_buildings.all())
+        elif self.audience == Audience.GROUPS:
+            who = "、".join(g.name for g in self.audience_groups.all())
+        elif self.audience == Audience.AGES:
+            low, high = self.audience_age_min, self.audience_age_max
+            if low is not None and high is not None:
+                who = _("residents aged %(low)d to %(high)d") % {"low": low, "high": high}
+            elif low is not None:
+                who = _("residents aged %(low)d and over") % {"low": low}
+            else:
+                who = _("residents aged %(high)d and under") % {"high": high or 0}
+        else:
+            return ""
+        return _("For: %(who)s") % {"who": who}
+
     def concerns(self, residents) -> bool:
         """Whether this notice is for any of ``residents`` (a list of Resident, with
         their household and building loaded; for a group audience, prefetch groups)."""

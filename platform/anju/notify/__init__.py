@@ -9,6 +9,8 @@ Using it::
                    payload={...}, dedup_key="notice:12:resident:34:sms")
     notify.fan_out(recipients, template="notices.published", payload={...},
                    dedup_prefix="notice:12")          # recipients: a (lazy) iterable
+    notify.to_user(user, template="services.assigned", payload={...},
+                   dedup_key="services:case:7:assigned")  # in the app, and e-mail if given
     notify.register_template("myapp.thing_ready", _("Ready"), _("{name}, it is ready."))
 
 Every message is a row of ``notify.Message`` with a unique ``dedup_key``: enqueueing the
@@ -43,6 +45,8 @@ below are loaded on first use.
 _EXPORTS = {
     "enqueue": "outbox",
     "fan_out": "outbox",
+    "to_user": "outbox",
+    "emails_of": "outbox",
     "deliver": "outbox",
     "Recipient": "outbox",
     "register_template": "templating",

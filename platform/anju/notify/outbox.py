@@ -121,6 +121,71 @@ def enqueue(
     return message, created
 
 
+def to_user(
+    user,
+    *,
+    template: str,
+    dedup_key: str,
+    payload: dict | None = None,
+    email: str | None = None,
+    language: str = "",
+) -> int:
+    """One message to a person with an account (a resident or staff): in the app, and by
+    e-mail as well when they gave an address (the e-mail copy's dedup key is
+    ``f"{dedup_key}:email"``). ``user`` is a user or its pk; ``email`` saves the look-up
+    when the caller already read the addresses of many people (None: read it here).
+    Returns how many messages were created (0 when both were already in the outbox)."""
+    from django.contrib.auth import get_user_model
+
+    user_id = getattr(user, "pk", user)
+    if email is None:
+        if hasattr(user, "email"):
+            email = user.email if getattr(user, "is_active", True) else ""
+        else:
+            email = (
+                get_user_model()
+                .objects.filter(pk=user_id, is_active=True)
+                .values_list("email", flat=True)
+                .first()
+            ) or ""
+    created = 0
+    with transaction.atomic():
+        _message, made = enqueue(
+            channel=Channel.IN_APP,
+            user=user_id,
+            template=template,
+            payload=payload,
+            dedup_key=dedup_key,
+            language=language,
+        )
+        created += made
+        if email:
+            _message, made = enqueue(
+                channel=Channel.EMAIL,
+                user=user_id,
+                email=email,
+                template=template,
+                payload=payload,
+                dedup_key=f"{dedup_key}:email",
+                language=language,
+            )
+            created += made
+    return created
+
+
+def emails_of(user_ids) -> dict[int, str]:
+    """{pk: address} of the active users among ``user_ids`` who gave one, in one query
+    (for ``to_user(..., email=...)`` in a loop)."""
+    from django.contrib.auth import get_user_model
+
+    return dict(
+        get_user_model()
+        .objects.filter(pk__in=list(user_ids), is_active=True)
+        .exclude(email="")
+        .values_list("pk", "email")
+    )
+
+
 def fan_out(
     recipients: Iterable,
     *,

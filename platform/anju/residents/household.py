@@ -1,5 +1,6 @@
 """What "my household" shows besides the members and the grid team: what the household
-is entitled to or due for, from whoever knows (campaigns' "due now", plugins).
+is entitled to or due for, from whoever knows: campaigns' "due now" (``campaign_items``,
+built in) and any other source registered here.
 
 A source is a callable ``source(household, request) -> iterable of HouseholdItem``,
 registered with ``register_household_item_source``. The page calls each source once per
@@ -41,6 +42,33 @@ def register_household_item_source(source: Source) -> Source:
 def unregister_household_item_source(source: Source) -> None:
     if source in _sources:
         _sources.remove(source)
+
+
+def campaign_items(household, request) -> list[HouseholdItem]:
+    """Campaigns' "due now" (专项走访): each open round that still owes this household a
+    visit — the gas safety check, the pension certification — with its due date, so the
+    household knows the grid worker will call. One query. Registered by the app when
+    anju.campaigns is installed (``ResidentsConfig.ready``)."""
+    from anju.campaigns.models import DUE_OUTCOMES, Round, Target
+
+    targets = (
+        Target.objects.filter(
+            household=household,
+            active=True,
+            outcome__in=DUE_OUTCOMES,
+            round__status=Round.Status.OPEN,
+        )
+        .select_related("round__campaign")
+        .order_by("round__due_on", "pk")
+    )
+    items = []
+    for target in targets:
+        campaign = target.round.campaign
+        detail = str(campaign.get_kind_display())
+        if target.resident_name:
+            detail = f"{detail} · {target.resident_name}"
+        items.append(HouseholdItem(title=campaign.title, detail=detail, due=target.round.due_on))
+    return items
 
 
 def household_items(household, request) -> list[HouseholdItem]:

@@ -126,9 +126,8 @@ def add_proxy(staff, resident: Resident, phone: str) -> ResidentLink:
 
 
 def _tell_confirmed(link: ResidentLink) -> None:
-    notify.enqueue(
-        channel="in_app",
-        user=link.user_id,
+    notify.to_user(
+        link.user_id,
         template=LINK_CONFIRMED,
         payload={"name": link.resident.name},
         dedup_key=f"residents:link:{link.pk}:confirmed",

@@ -8,8 +8,14 @@ Two ways, as grid workers do it at the door or on the phone:
 - a photo (or PDF) of the authorisation the resident signed, kept with the case as a
   staff-only attachment.
 
-The filing form (admin_views.FileOnBehalfView) validates a ``ConsentForm`` with the rest
-and calls ``record`` once the case exists; the case page shows the consent.
+Both ways of filing on behalf ask for it the same way: the admin's filing form
+(admin.behalf.FileOnBehalfView, fields ``consent-method``, ``consent-code``,
+``consent-photo``) and the API (``POST /api/services/forms/<slug>/submit/`` with
+``on_behalf_household``: ``consent_method``, ``consent_code`` or ``consent_photo``; the
+code is sent by ``POST /api/services/forms/<slug>/consent-code/``). Each validates a
+``ConsentForm`` with the rest, checks the code against the requester's phone
+(``verify``) and calls ``record`` once the case exists; the case page and the API's case
+detail show the consent.
 """
 
 from __future__ import annotations
@@ -120,6 +126,20 @@ class ConsentForm(forms.Form):
         return True
 
 
+def api_form(data, files) -> ConsentForm:
+    """The consent as the API sends it: ``consent_method`` (``sms_code`` or
+    ``signed_photo``), ``consent_code`` and ``consent_photo`` (multipart)."""
+    photo = files.get("consent_photo") if files else None
+    return ConsentForm(
+        {"method": data.get("consent_method") or "", "code": data.get("consent_code") or ""},
+        {"photo": photo} if photo else {},
+    )
+
+
+#: The API's names of ConsentForm's fields, for its field errors.
+API_FIELDS = {"method": "consent_method", "code": "consent_code", "photo": "consent_photo"}
+
+
 def record(case, form: ConsentForm, staff) -> CaseConsent:
     from .workflow import add_attachment
 
@@ -137,4 +157,4 @@ def record(case, form: ConsentForm, staff) -> CaseConsent:
     )
 
 
-__all__ = ["ConsentForm", "SendCodeForm", "send_code", "record", "CodeError"]
+__all__ = ["ConsentForm", "SendCodeForm", "send_code", "record", "api_form", "CodeError"]

@@ -3,8 +3,9 @@
 - the requester: the reference number when a case is filed, and each status change and
   public reply — in their portal inbox when they filed with an account (and by e-mail
   if they gave an address), else by SMS (so an elderly resident needs no account);
-- staff, in the app: a case assigned to them, and cases escalated to them — one
-  message per person per escalation batch, not one per case.
+- staff, in the app (and by e-mail when they gave an address): a case assigned to
+  them, a case sent back to work, and cases escalated to them — one message per person
+  per escalation batch, not one per case.
 
 Every message has a dedup key, so a retried task or a re-run sweep sends nothing twice.
 Messages are queued inside the caller's transaction and handed to workers when it
@@ -101,9 +102,8 @@ def replied(case) -> None:
 def assigned(case) -> None:
     if case.assignee_id:
         count = case.events.count()
-        notify.enqueue(
-            channel="in_app",
-            user=case.assignee_id,
+        to_user(
+            case.assignee_id,
             template="services.assigned",
             payload=_payload(case),
             dedup_key=f"services:case:{case.pk}:assigned:{case.assignee_id}:{count}",
@@ -125,21 +125,12 @@ def reopened(case, *, by_resident: bool = False) -> None:
     )
 
 
-def to_user(user, *, template: str, payload: dict, dedup_key: str) -> None:
+def to_user(user, *, template: str, payload: dict, dedup_key: str, email=None) -> int:
     """One message to a person: in the app, and also by e-mail when they gave an
-    address (the e-mail channel, Django's e-mail backend)."""
-    notify.enqueue(
-        channel="in_app", user=user.pk, template=template, payload=payload, dedup_key=dedup_key
+    address (the e-mail channel, Django's e-mail backend): ``notify.to_user``."""
+    return notify.to_user(
+        user, template=template, payload=payload, dedup_key=dedup_key, email=email
     )
-    if user.email:
-        notify.enqueue(
-            channel="email",
-            user=user.pk,
-            email=user.email,
-            template=template,
-            payload=payload,
-            dedup_key=f"{dedup_key}:email",
-        )
 
 
 def escalated(cases, committee_by_community: dict | None = None, *, why: str = "escalated") -> int:
@@ -169,20 +160,15 @@ def escalated(cases, committee_by_community: dict | None = None, *, why: str = "
         for user_id in holders:
             by_user.setdefault(user_id, []).append(case.reference)
     span = f"{min(c.pk for c in cases)}-{max(c.pk for c in cases)}-{len(cases)}"
-    recipients = [
-        notify.Recipient(key=f"user:{user_id}", channel="in_app", user_id=user_id)
-        for user_id in by_user
-    ]
+    emails = notify.emails_of(by_user)  # one query for the batch, not one per person
     created = 0
-    for recipient in recipients:
-        references = by_user[recipient.user_id]
+    for user_id, references in by_user.items():
         shown = "、".join(references[:20]) + ("…" if len(references) > 20 else "")
-        _message, made = notify.enqueue(
-            channel="in_app",
-            user=recipient.user_id,
+        created += to_user(
+            user_id,
             template="services.escalated",
             payload={"count": len(references), "references": shown},
-            dedup_key=f"services:{why}:{span}:{recipient.key}",
+            dedup_key=f"services:{why}:{span}:user:{user_id}",
+            email=emails.get(user_id, ""),
         )
-        created += made
     return created

@@ -91,6 +91,16 @@ def default_assignee(service: Service, grid_id: int | None):
     return seat.user_id if seat else None
 
 
+def existing_case(service: Service, idempotency_key: str, requester: Requester) -> Case | None:
+    """The case an earlier submit with the same idempotency key (same service and
+    requester) made, if any: a retry answers it without checking again what the first
+    submit used up (a consent code, 代办)."""
+    if not idempotency_key:
+        return None
+    digest = _key_digest(service, idempotency_key, requester)
+    return Case.objects.filter(idempotency_key=digest).first()
+
+
 def _key_digest(service: Service, key: str, requester: Requester) -> str:
     """The stored idempotency key: the client's key bound to the service and requester,
     so another person reusing a key cannot reach someone else's case."""
@@ -128,7 +138,7 @@ def submit(
     """
     digest = _key_digest(service, idempotency_key, requester) if idempotency_key else None
     if digest:
-        existing = Case.objects.filter(idempotency_key=digest).first()
+        existing = existing_case(service, idempotency_key, requester)
         if existing is not None:
             return existing, False
     saved: list = []  # uploads written to storage: removed again if the case is not made

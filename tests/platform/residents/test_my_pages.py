@@ -75,6 +75,25 @@ def test_my_household_shows_what_sources_say_is_due(client, world, resident1):
     assert "高龄津贴认证" in body and "请带身份证到社区" in body
 
 
+def test_my_household_shows_the_campaign_visits_it_is_due_for(client, world, resident1):
+    """Campaigns' "due now": an open round that still owes the household a visit shows,
+    with its due date; once the grid worker has recorded it done, it goes."""
+    from anju.campaigns import rounds
+    from anju.campaigns.models import Campaign, Outcome, Target
+
+    campaign = Campaign.objects.create(
+        community=world.community, title="燃气安全入户检查", kind="safety"
+    )
+    round_ = rounds.start_round(campaign)
+    target = Target.objects.get(round=round_, household=world.household1)
+    body = text(client.get("/me/household/"))
+    assert "燃气安全入户检查" in body and f"{round_.due_on:%Y-%m-%d}" in body
+    assert "安全检查" in body  # the campaign's kind
+    Target.objects.filter(pk=target.pk).update(outcome=Outcome.DONE)
+    body = text(client.get("/me/household/"))
+    assert "燃气安全入户检查" not in body and "目前没有待办事项" in body
+
+
 def test_a_broken_source_does_not_break_the_page(client, world, resident1):
     def broken(household, request):
         raise RuntimeError("boom")
@@ -209,6 +228,18 @@ def test_another_households_case_is_404(client, world, built_service, resident1)
     assert client.post(url, {"settled": "yes", "satisfaction": "1"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == Status.RESOLVED
+
+
+def test_an_account_not_yet_linked_sees_no_household_case(client, world, built_service):
+    """A phone shared by two residents waits for the grid worker: until then the
+    household's cases are not the account's (404), only what it filed itself."""
+    ResidentFactory(household=world.household1, phone=world.resident1.phone, name="王小红")
+    case = file_case(built_service, household=world.household1)
+    sign_in(client, world.resident1.phone)
+    assert ResidentLink.objects.get().state == ResidentLink.State.PENDING
+    assert case.reference not in text(client.get("/cases/mine/"))
+    assert client.get(f"/cases/mine/{case.reference}/").status_code == 404
+    assert client.get(f"/api/services/my-cases/{case.reference}/").status_code == 404
 
 
 def test_household_cases_filed_by_staff_show_in_my_requests(

@@ -208,11 +208,71 @@ def test_residents_see_the_notices_that_concern_them(
     sign_in(client, people.resident1.phone)
     body = client.get("/me/").content.decode()
     assert "一网格停电" in body and "全体居民大会" in body and "二号楼停水" not in body
+    # A targeted notice is marked with whom it is for; a notice for everyone is not.
+    assert f"面向：{people.grid1.name}" in body and body.count("data-for-you") == 1
     # The proxy acting for 李爷爷 (building 2) sees building 2's notice.
     client.logout()
     sign_in(client, "13755556666")
     body = client.get("/me/").content.decode()
     assert "二号楼停水" in body and "一网格停电" not in body
-    # Public notices stay public: the list shows them to anyone.
+    assert f"面向：{people.building2.name}" in body
+    # Public notices stay public, targeted ones too: the list shows them to anyone and
+    # their pages say whom they concern.
     client.logout()
-    assert "全体居民大会" in client.get("/notices/").content.decode()
+    listing = client.get("/notices/").content.decode()
+    assert all(title in listing for title in ("全体居民大会", "一网格停电", "二号楼停水"))
+    page = client.get(NoticePage.objects.get(slug="grid1").url)
+    assert page.status_code == 200
+    assert f"面向：{people.grid1.name}" in page.content.decode()
+    everyone = client.get(NoticePage.objects.get(slug="all").url).content.decode()
+    assert "data-audience" not in everyone
+
+
+@pytest.mark.parametrize(
+    "form, label",
+    [
+        ({"audience": "ages", "audience_age_min": "70"}, "面向：70岁及以上的居民"),
+        ({"audience": "ages", "audience_age_max": "69"}, "面向：69岁及以下的居民"),
+        (
+            {"audience": "ages", "audience_age_min": "16", "audience_age_max": "25"},
+            "面向：16至25岁的居民",
+        ),
+    ],
+)
+def test_an_age_band_reads_in_words(client, people, form, label):
+    assert create(client, people, **form).status_code == 302
+    client.logout()
+    page = client.get(NoticePage.objects.get(slug="water").url)
+    assert label in page.content.decode()
+
+
+def test_my_notices_cost_the_same_queries_however_many(
+    client, people, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/me/").status_code == 200
+        return len(ctx)
+
+    create(client, people, slug="g0", audience="grids", audience_grids=[people.grid1.pk])
+    client.logout()
+    sign_in(client, people.resident1.phone)
+    before = count()
+    for n in range(1, 5):
+        create(
+            client,
+            people,
+            slug=f"g{n}",
+            audience="groups" if n % 2 else "buildings",
+            audience_groups=[people.group.pk],
+            audience_buildings=[people.building1.pk],
+        )
+    client.logout()
+    sign_in(client, people.resident1.phone)
+    body = client.get("/me/").content.decode()
+    assert body.count("data-for-you") == 3  # grid 1 and building 1's; not the groups'
+    with django_assert_max_num_queries(before):
+        client.get("/me/")

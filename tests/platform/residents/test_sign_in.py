@@ -127,6 +127,33 @@ def test_same_answer_whether_the_phone_is_registered_or_not(client, world):
     assert strip.sub("", visible(registered)) == strip.sub("", visible(unknown))
 
 
+def test_a_wrong_code_reads_the_same_whether_the_phone_is_registered_or_not(client, world):
+    """No enumeration at the second step either: a wrong code, or a code never sent,
+    gets the same answer for a resident's phone and for a stranger's."""
+    import re
+
+    answers = []
+    for phone in (world.resident1.phone, "13700000000"):
+        ask_code(client, phone)
+        code = last_code(phone)
+        wrong = "000000" if code != "000000" else "111111"
+        answers.append(enter_code(client, phone, wrong))
+    never_sent = [enter_code(client, p, "123456") for p in ("13600000001", "13600000002")]
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+    def visible(response):
+        body = text(response)
+        for phone in (world.resident1.phone, "13700000000", "13600000001", "13600000002"):
+            body = body.replace(phone, "X")
+        return strip.sub("", body)
+
+    assert [r.status_code for r in answers + never_sent] == [400] * 4
+    assert "验证码不正确" in text(answers[0]) and "已过期或未发送" in text(never_sent[0])
+    assert visible(answers[0]) == visible(answers[1])
+    assert visible(never_sent[0]) == visible(never_sent[1])
+    assert not ResidentAccount.objects.exists() and "_auth_user_id" not in client.session
+
+
 def test_a_phone_matching_no_resident_waits_for_the_grid_worker(client, world):
     sign_in(client, "13700000000")
     link = ResidentLink.objects.get()

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Case, CaseAttachment, CaseEvent, Status
+from ..models import Case, CaseAttachment, CaseConsent, CaseEvent, Status
 from ..submission import format_reference
 from ..workflow import ACTION_LABELS, allowed_targets
 
@@ -96,6 +96,24 @@ class ServiceSubmitSerializer(serializers.Serializer):
             "one of the staff member's own grids. The case records who filed it."
         ),
     )
+    consent_method = serializers.ChoiceField(
+        choices=CaseConsent.Method.choices,
+        required=False,
+        help_text=_(
+            "Required with on_behalf_household: how the resident agreed — sms_code (the "
+            "code from POST forms/<slug>/consent-code/ that they read back) or "
+            "signed_photo (a photo of the authorisation they signed)."
+        ),
+    )
+    consent_code = serializers.CharField(
+        max_length=6,
+        required=False,
+        help_text=_("With sms_code: the code the resident read back (sent to requester_phone)."),
+    )
+    consent_photo = serializers.FileField(
+        required=False,
+        help_text=_("With signed_photo: the photo or PDF (send multipart/form-data)."),
+    )
     idempotency_key = serializers.CharField(
         max_length=64,
         required=False,
@@ -111,6 +129,15 @@ class ServiceSubmitSerializer(serializers.Serializer):
             "(see GET /api/services/forms/)."
         ),
     )
+
+
+class ConsentCodeSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=20, help_text=_("The resident's mobile number."))
+
+
+class ConsentCodeSentSerializer(serializers.Serializer):
+    phone_masked = serializers.CharField()
+    detail = serializers.CharField()
 
 
 class ServiceSubmittedSerializer(serializers.ModelSerializer):
@@ -383,12 +410,42 @@ class CaseActionsSerializer(serializers.Serializer):
     follow_up = serializers.BooleanField()
 
 
+class CaseConsentSerializer(serializers.ModelSerializer):
+    """The proof of the resident's consent to a case filed on their behalf (代办)."""
+
+    method_label = serializers.CharField(source="get_method_display")
+    phone_masked = serializers.CharField()
+    recorded_by = serializers.SerializerMethodField()
+    attachment = serializers.IntegerField(
+        source="attachment_id",
+        allow_null=True,
+        help_text=_("The signed authorisation: an id among the case's attachments."),
+    )
+
+    class Meta:
+        model = CaseConsent
+        fields = [
+            "method",
+            "method_label",
+            "phone_masked",
+            "recorded_by",
+            "recorded_at",
+            "attachment",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CasePersonSerializer(allow_null=True))
+    def get_recorded_by(self, consent):
+        return person(consent.recorded_by)
+
+
 class CaseDetailSerializer(CaseListSerializer):
     version = serializers.IntegerField(source="version.number")
     answers = serializers.SerializerMethodField()
     events = CaseEventSerializer(many=True)
     attachments = CaseAttachmentSerializer(many=True)
     actions = serializers.SerializerMethodField()
+    consent = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
@@ -405,8 +462,21 @@ class CaseDetailSerializer(CaseListSerializer):
             "events",
             "attachments",
             "actions",
+            "consent",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CaseConsentSerializer(allow_null=True))
+    def get_consent(self, case):
+        """For a case filed on the resident's behalf: how they agreed (null otherwise,
+        or when an older case has no record)."""
+        if not case.on_behalf:
+            return None
+        try:
+            consent = case.consent
+        except CaseConsent.DoesNotExist:
+            return None
+        return CaseConsentSerializer(consent).data
 
     @extend_schema_field(CaseAnswerSerializer(many=True))
     def get_answers(self, case):

@@ -48,6 +48,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from anju.community.idnumbers import mask_phone
 from anju.community.models import Household
 from anju.community.sites import current_community
 from anju.core.media import protected_file_response
@@ -56,11 +57,11 @@ from anju.permissions.api import RolePermissions, drf_validation_error
 from anju.permissions.scope import scope_queryset
 from anju.permissions.urlscope import Scope
 
-from .. import codeforms, uploads, workflow
+from .. import codeforms, consent, uploads, workflow
 from ..fieldtypes import FieldType, HouseholdField, type_of
 from ..forms import RequesterForm, TrackForm, service_form_class
 from ..models import Case, CaseAttachment, CaseEvent, Service, Status
-from ..submission import Requester, code_slug, submit
+from ..submission import Requester, code_slug, existing_case, submit
 from ..visibility import own_cases, visible_cases
 from . import serializers as s
 from .filters import CaseFilter
@@ -305,10 +306,18 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
             community=community,
         )
         household = _on_behalf_household(request, data.get("on_behalf_household"))
+        # 代办 needs the resident's consent, as in the admin's filing form.
+        consent_form = consent.api_form(data, request.FILES) if household is not None else None
         form_class = service_form_class(service, user, spec.form_class if spec else None)
         form = form_class(data, request.FILES)
-        if not (requester_form.is_valid() & form.is_valid()):
-            raise exceptions.ValidationError(_form_errors(requester_form, form))
+        valid = requester_form.is_valid() & form.is_valid()
+        if consent_form is not None:
+            valid = consent_form.is_valid() & valid
+        if not valid:
+            errors = _form_errors(requester_form, form)
+            if consent_form is not None:
+                errors.update(_consent_errors(consent_form))
+            raise exceptions.ValidationError(errors)
         requester = Requester(
             name=requester_form.cleaned_data["requester_name"],
             phone=requester_form.cleaned_data["requester_phone"],
@@ -318,6 +327,13 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
             building=requester_form.cleaned_data.get("building"),
             room=requester_form.cleaned_data.get("room", ""),
         )
+        key = requester_form.cleaned_data.get("idempotency_key") or ""
+        if consent_form is not None:
+            case = existing_case(service, key, requester)
+            if case is not None:  # a retry: the first submit used the code up
+                return self._submitted(request, case, created=False)
+            if not consent_form.verify(requester.phone, service):
+                raise exceptions.ValidationError(_consent_errors(consent_form))
         try:
             case, created = submit(
                 service,
@@ -326,16 +342,78 @@ class ServiceFormViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
                 community=community,
                 household=household,
                 filed_by=user if household is not None else None,
-                idempotency_key=requester_form.cleaned_data.get("idempotency_key") or "",
+                idempotency_key=key,
                 on_submit=spec.on_submit if spec else None,
             )
         except DjangoValidationError as exc:
             raise drf_validation_error(exc) from exc
+        if created and consent_form is not None:
+            consent.record(case, consent_form, user)
+        return self._submitted(request, case, created=created)
+
+    def _submitted(self, request, case, *, created: bool):
         case = Case.objects.select_related("service").get(pk=case.pk)
         return Response(
             s.ServiceSubmittedSerializer(case, context={"request": request}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @extend_schema(
+        summary=gettext_lazy("Send a resident the consent code for filing on their behalf"),
+        description=gettext_lazy(
+            "For staff who file on residents' behalf (代办). The resident gets a six-digit "
+            "code by SMS and reads it back; send it as consent_code (with consent_method "
+            "sms_code) when filing with on_behalf_household. 202 when sent; 429 when the "
+            "phone has had too many codes this hour."
+        ),
+        request=s.ConsentCodeSerializer,
+        responses={
+            202: s.ConsentCodeSentSerializer,
+            400: OpenApiResponse(description="Field errors"),
+            403: OpenApiResponse(description="Not allowed to file on residents' behalf"),
+            429: OpenApiResponse(description="Too many codes"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="consent-code",
+        throttle_classes=[SubmitThrottle],
+        parser_classes=[SafeJSONParser, CleanFormParser],
+    )
+    def consent_code(self, request, slug=None):
+        user = request.user
+        if not (user.is_authenticated and user.has_perm("services.file_on_behalf")):
+            raise exceptions.PermissionDenied(
+                _("You may not file requests on a resident's behalf.")
+            )
+        service, _spec = self._find(slug)
+        form = consent.SendCodeForm(_form_data(request))
+        if not form.is_valid():
+            raise exceptions.ValidationError(_form_errors(form))
+        phone = form.cleaned_data["phone"]
+        try:
+            consent.send_code(phone, service, user)
+        except consent.CodeError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        return Response(
+            {
+                "phone_masked": mask_phone(phone),
+                "detail": _(
+                    "A code has been sent to %(phone)s. Ask the resident to read it to you."
+                )
+                % {"phone": mask_phone(phone)},
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+def _consent_errors(form) -> dict:
+    """A ConsentForm's errors under the API's names (consent_method, …)."""
+    return {
+        consent.API_FIELDS.get(name, name): [str(e) for e in errors]
+        for name, errors in form.errors.items()
+    }
 
 
 def _on_behalf_household(request, value):
@@ -501,7 +579,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = visible_cases(self.request.user, Case.objects.for_lists())
         if self.action == "list":
             return queryset.order_by("-created_at", "-pk")
-        return queryset.select_related("version").prefetch_related(
+        return queryset.select_related("version", "consent__recorded_by").prefetch_related(
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
             "attachments",
         )
