@@ -295,6 +295,8 @@ SERVICES_MAX_UPLOAD_BYTES = env.int("SERVICES_MAX_UPLOAD_BYTES", default=10 * 10
 SERVICES_SUBMIT_RATE = env("SERVICES_SUBMIT_RATE", default="20/h")
 SERVICES_TRACK_RATE = env("SERVICES_TRACK_RATE", default="30/h")
 SERVICES_SLA_BATCH_SIZE = env.int("SERVICES_SLA_BATCH_SIZE", default=1000)
+# Rows of a register import (anju.register.imports) written per step and transaction.
+REGISTER_IMPORT_STEP = env.int("REGISTER_IMPORT_STEP", default=5000)
 # Behind a load balancer the client's address is in a header the balancer sets (for
 # example RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP); unset, django-ratelimit uses REMOTE_ADDR.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
