@@ -23,16 +23,29 @@ def step_size() -> int:
     return int(getattr(settings, "REGISTER_IMPORT_STEP", STEP))
 
 
+#: The decrypted rows of the import this process ran a step of last: the next step
+#: (usually in the same worker) does not decrypt and parse the whole file again.
+_cached: tuple[int, list] = (0, [])
+
+
+def _rows_of(batch: RegisterImport) -> list[dict]:
+    global _cached
+    if _cached[0] != batch.pk:
+        _cached = (batch.pk, batch.rows or [])
+    return _cached[1]
+
+
 @outbox.register(IMPORT_HANDLER)
 def import_rows(import_id: int, start: int = 0):
-    batch = RegisterImport.objects.get(pk=import_id)
+    # Deferred: the rows (the whole file, encrypted) are read only when not cached.
+    batch = RegisterImport.objects.defer("rows").get(pk=import_id)
     if batch.state in (RegisterImport.State.DONE, RegisterImport.State.FAILED):
         return None
     if batch.state == RegisterImport.State.QUEUED:
         RegisterImport.objects.filter(pk=import_id).update(
             state=RegisterImport.State.RUNNING, started_at=timezone.now()
         )
-    rows = batch.rows or []
+    rows = _rows_of(batch)
     end = start + step_size()
     done = min(end, len(rows))
     with transaction.atomic():

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "anju.permissions.urlscope.GridScopeMiddleware",
     # A disabled plugin's views answer 404 (anju.plugins.activation).
     "anju.plugins.middleware.PluginMiddleware",
+    # A listing with no export columns answers ?export= with 404, never blank rows.
+    "anju.core.middleware.NoEmptyExportMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
