@@ -264,7 +264,9 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILSEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        # Wagtail's database backend, with Chinese queries segmented by jieba as the
+        # portal does (anju.notices.search_backend), so the admin's search finds 稳岗补贴.
+        "BACKEND": "anju.notices.search_backend",
         # Chinese is segmented by us before indexing; "simple" keeps PostgreSQL from
         # applying English stemming to it.
         "SEARCH_CONFIG": "simple",
