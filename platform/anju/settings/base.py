@@ -260,6 +260,11 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="安居")
 # No call home to wagtail.org (the machine may have no internet), and no English banner.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No outside avatar service (Gravatar): the admin shows its own placeholder, and no
+# staff member's e-mail hash leaves the machine.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Wagtail's login form with the password's label translated (anju.permissions.login).
+WAGTAILADMIN_USER_LOGIN_FORM = "anju.permissions.login.LoginForm"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILSEARCH_BACKENDS = {
