@@ -427,9 +427,11 @@ def _address(row) -> tuple:
 def _household_keys(rows) -> dict[tuple, dict]:
     """{(building, unit, room): {"id", "head_id"}} of the households the rows name."""
     buildings = {row["building"] for row in rows}
+    rooms = {row["room"] for row in rows}
     found = {}
+    # By building and room: a slice of a big file names few rooms of many buildings.
     for pk, building, unit, room, head in Household.objects.filter(
-        building_id__in=buildings
+        building_id__in=buildings, room__in=rooms
     ).values_list("pk", "building_id", "unit", "room", "head_id"):
         found[(building, unit, room)] = {"id": pk, "head_id": head}
     return found
