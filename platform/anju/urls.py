@@ -44,3 +44,7 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+# A refused admin page is an admin page saying why; elsewhere the portal's
+# (anju.permissions.errors).
+handler403 = "anju.permissions.errors.permission_denied"

@@ -519,7 +519,21 @@ class EligibilityGrantViewSet(GridScopedModelViewSet):
         "granted_on",
     ]
     search_fields = ["resident__name", "reason"]
-    list_export: list = []
+    list_export = [
+        "id",
+        "resident.name",
+        "resident.household.building.grid.name",
+        "reason",
+        "granted_on",
+    ]
+    export_headings = {
+        "id": gettext_lazy("ID"),
+        "resident.name": gettext_lazy("resident"),
+        "resident.household.building.grid.name": gettext_lazy("grid"),
+        "reason": gettext_lazy("reason"),
+        "granted_on": gettext_lazy("granted on"),
+    }
+    export_filename = "eligibility-exceptions"
     copy_view_enabled = False
     inspect_view_enabled = False
 
@@ -556,7 +570,21 @@ class DinerViewSet(GridScopedModelViewSet):
         "dietary_note",
     ]
     search_fields = ["resident__name", "dietary_note"]
-    list_export: list = []
+    list_export = [
+        "id",
+        "resident.name",
+        "resident.household.building.grid.name",
+        "get_option_display",
+        "dietary_note",
+    ]
+    export_headings = {
+        "id": gettext_lazy("ID"),
+        "resident.name": gettext_lazy("resident"),
+        "resident.household.building.grid.name": gettext_lazy("grid"),
+        "get_option_display": gettext_lazy("usual option"),
+        "dietary_note": gettext_lazy("dietary notes"),
+    }
+    export_filename = "dietary-notes"
     copy_view_enabled = False
     inspect_view_enabled = False
 

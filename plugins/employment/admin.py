@@ -198,7 +198,34 @@ class JobSeekerViewSet(GridScopedModelViewSet):
         "placed_on",
         "note",
     ]
-    list_export: list = []
+    # Residents' phones leave masked, as the list shows them.
+    list_export = [
+        "id",
+        "resident.name",
+        "resident.household.building.grid.name",
+        "masked_phone",
+        "skills",
+        "get_wished_place_display",
+        "min_pay",
+        "get_status_display",
+        "placed_with",
+        "placed_on",
+        "created_at",
+    ]
+    export_headings = {
+        "id": gettext_lazy("ID"),
+        "resident.name": gettext_lazy("resident"),
+        "resident.household.building.grid.name": gettext_lazy("grid"),
+        "masked_phone": gettext_lazy("phone"),
+        "skills": gettext_lazy("skills"),
+        "get_wished_place_display": gettext_lazy("wants to work"),
+        "min_pay": gettext_lazy("lowest monthly pay wanted (yuan)"),
+        "get_status_display": gettext_lazy("status"),
+        "placed_with": gettext_lazy("placed with"),
+        "placed_on": gettext_lazy("placed on"),
+        "created_at": gettext_lazy("registered"),
+    }
+    export_filename = "job-seekers"
 
     @property
     def name(self):
@@ -228,7 +255,27 @@ class MigrantWorkViewSet(GridScopedModelViewSet):
     ]
     search_fields = ["resident__name", "place", "employer"]
     inspect_view_fields = ["resident", "place", "employer", "job", "since", "until", "note"]
-    list_export: list = []
+    list_export = [
+        "id",
+        "resident.name",
+        "resident.household.building.grid.name",
+        "place",
+        "employer",
+        "job",
+        "since",
+        "until",
+    ]
+    export_headings = {
+        "id": gettext_lazy("ID"),
+        "resident.name": gettext_lazy("resident"),
+        "resident.household.building.grid.name": gettext_lazy("grid"),
+        "place": gettext_lazy("where"),
+        "employer": gettext_lazy("employer"),
+        "job": gettext_lazy("job"),
+        "since": gettext_lazy("since"),
+        "until": gettext_lazy("until"),
+    }
+    export_filename = "migrant-work"
 
     @property
     def name(self):

@@ -73,3 +73,21 @@ def test_the_explorer_says_browsing_in_chinese(world, client, home):
     client.force_login(world.users["superuser"])
     html = client.get(pages(home)["explorer"]).content.decode()
     assert f"浏览: {home.title}" in html or f"浏览：{home.title}" in html
+
+
+def test_the_login_form_is_chinese(client, world):
+    text = visible_text(client.get(reverse("wagtailadmin_login")).content.decode())
+    assert "密码" in text and "用户名" in text
+    assert "Password" not in text
+    assert "登录管理后台" in text
+
+
+def test_signing_in_still_works_with_the_translated_form(client, world):
+    user = world.users["committee"]
+    user.set_password("anju-test-2026")
+    user.save()
+    response = client.post(
+        reverse("wagtailadmin_login"), {"username": "committee", "password": "anju-test-2026"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200

@@ -33,8 +33,13 @@ def check_char(first17: str) -> str:
 
 
 def birth_date_of(id_number: str) -> datetime.date | None:
+    # Not strptime: it asks the locale module on every call (~0.1 ms), which a
+    # 100,000-row register import feels.
+    digits = id_number[6:14]
+    if len(digits) != 8 or not digits.isdigit():
+        return None
     try:
-        return datetime.datetime.strptime(id_number[6:14], "%Y%m%d").date()
+        return datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         return None
 

@@ -66,3 +66,34 @@ class IdRangeMiddleware:
 
                 raise Http404
         return self.get_response(request)
+
+
+class NoEmptyExportMiddleware:
+    """An admin listing that declares no export columns answers ``?export=csv`` (or
+    ``xlsx``) with a 404, not a file of blank rows.
+
+    Wagtail's listings all carry the spreadsheet-export code; with an empty
+    ``list_export`` they hide the buttons but still answer the URL with one empty row per
+    record, which is what staff downloaded from the visits, buildings, team, job-seeker
+    and migrant-work lists before those declared their columns. A listing meant to be
+    exported declares ``list_export``; every other one says "not here"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.GET.get("export") or not request.path_info.startswith("/admin/"):
+            return None
+        view_class = getattr(view_func, "view_class", None)
+        if view_class is None or not hasattr(view_class, "list_export"):
+            return None
+        initkwargs = getattr(view_func, "view_initkwargs", None) or {}
+        columns = initkwargs.get("list_export", view_class.list_export)
+        if not columns:
+            from django.http import Http404
+
+            raise Http404("This list has no export.")
+        return None

@@ -15,7 +15,8 @@ from anju.core.models import AuditEntry
 from . import lockout
 from .admin.lockouts import LockoutListView, UnlockView
 from .admin.menu import PermissionMenuItem
-from .urlscope import Scope, ScopedViewSetMixin
+from .scope import is_grid_restricted
+from .urlscope import ALLOWED_FOR_GRID_RESTRICTED, Scope, ScopedViewSetMixin, route_name, scope_of
 
 
 class AuditEntryViewSet(ScopedViewSetMixin, ModelViewSet):
@@ -58,3 +59,33 @@ def register_lockouts_menu_item():
         order=900,
         permission=lockout.VIEW_PERMISSION,
     )
+
+
+# --- menus never lead to a refusal -------------------------------------------------------
+
+
+def _opens_for_grid_restricted(item) -> bool:
+    """Whether a menu item's page is one a grid-restricted user may open: its route's
+    declared scope, as GridScopeMiddleware will judge it."""
+    from django.urls import Resolver404, resolve
+
+    url = str(getattr(item, "url", "") or "").split("?")[0]
+    if not url.startswith("/admin/"):
+        return True  # a submenu ("#") or an outside link: judged by its own items
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return True
+    return scope_of(match.func, route_name(match), match.route) in ALLOWED_FOR_GRID_RESTRICTED
+
+
+def hide_refused_items(request, menu_items):
+    """Grid workers and resident representatives do not see menu items the deny-by-default
+    route scope refuses them (Reports → workflows, workflow tasks, site history, aging
+    pages, page types usage, ...). An emptied submenu disappears with them."""
+    if is_grid_restricted(request.user):
+        menu_items[:] = [item for item in menu_items if _opens_for_grid_restricted(item)]
+
+
+for _hook in ("construct_main_menu", "construct_reports_menu", "construct_settings_menu"):
+    hooks.register(_hook, hide_refused_items)

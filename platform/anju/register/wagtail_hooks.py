@@ -11,6 +11,7 @@ from anju.permissions.admin.menu import PermissionMenuItem
 from anju.permissions.admin.policy import GridScopedPermissionPolicy
 
 from .admin.coverage import VisitCoverageView
+from .admin.imports import ImportDetailView, ImportStartView, ImportStatusView, ImportUploadView
 from .admin.my_grids import MyGridsView, add_my_grids_panel
 from .admin.viewsets import GRID_SCOPED_MODELS, CommunityViewSetGroup
 
@@ -29,6 +30,18 @@ def register_my_grids_url():
     return [
         path("my-grids/", MyGridsView.as_view(), name="anju_my_grids"),
         path("visit-coverage/", VisitCoverageView.as_view(), name="anju_visit_coverage"),
+        path("register-import/", ImportUploadView.as_view(), name="anju_register_import_upload"),
+        path("register-import/<int:pk>/", ImportDetailView.as_view(), name="anju_register_import"),
+        path(
+            "register-import/<int:pk>/start/",
+            ImportStartView.as_view(),
+            name="anju_register_import_start",
+        ),
+        path(
+            "register-import/<int:pk>/status/",
+            ImportStatusView.as_view(),
+            name="anju_register_import_status",
+        ),
     ]
 
 
@@ -53,6 +66,19 @@ def register_visit_coverage_menu_item():
         icon_name="doc-full",
         order=160,
         permission="community.view_grid",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    # Shown to who may import (anju.register.imports.may_import asks the same permissions).
+    return PermissionMenuItem(
+        _("Import residents"),
+        reverse_lazy("anju_register_import_upload"),
+        name="register-import",
+        icon_name="upload",
+        order=170,
+        permission="community.add_resident",
     )
 
 

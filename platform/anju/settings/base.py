@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "anju.permissions.urlscope.GridScopeMiddleware",
     # A disabled plugin's views answer 404 (anju.plugins.activation).
     "anju.plugins.middleware.PluginMiddleware",
+    # A listing with no export columns answers ?export= with 404, never blank rows.
+    "anju.core.middleware.NoEmptyExportMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -272,11 +274,18 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="安居")
 # No call home to wagtail.org (the machine may have no internet), and no English banner.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No outside avatar service (Gravatar): the admin shows its own placeholder, and no
+# staff member's e-mail hash leaves the machine.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Wagtail's login form with the password's label translated (anju.permissions.login).
+WAGTAILADMIN_USER_LOGIN_FORM = "anju.permissions.login.LoginForm"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILSEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        # Wagtail's database backend, with Chinese queries segmented by jieba as the
+        # portal does (anju.notices.search_backend), so the admin's search finds 稳岗补贴.
+        "BACKEND": "anju.notices.search_backend",
         # Chinese is segmented by us before indexing; "simple" keeps PostgreSQL from
         # applying English stemming to it.
         "SEARCH_CONFIG": "simple",
@@ -334,6 +343,8 @@ SERVICES_MAX_UPLOAD_BYTES = env.int("SERVICES_MAX_UPLOAD_BYTES", default=10 * 10
 SERVICES_SUBMIT_RATE = env("SERVICES_SUBMIT_RATE", default="20/h")
 SERVICES_TRACK_RATE = env("SERVICES_TRACK_RATE", default="30/h")
 SERVICES_SLA_BATCH_SIZE = env.int("SERVICES_SLA_BATCH_SIZE", default=1000)
+# Rows of a register import (anju.register.imports) written per step and transaction.
+REGISTER_IMPORT_STEP = env.int("REGISTER_IMPORT_STEP", default=5000)
 # Behind a load balancer the client's address is in a header the balancer sets (for
 # example RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP); unset, django-ratelimit uses REMOTE_ADDR.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)

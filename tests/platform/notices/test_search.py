@@ -219,3 +219,59 @@ def test_search_runs_on_postgresql(notices):
     assert "Postgres" in type(get_search_backend()).__name__
     assert found("天然气") == {"民生工程完工"}
     assert found("低保") == {"低保申请"}
+
+
+# --- several Chinese words in the admin (issue 18) -------------------------------------------
+
+
+@pytest.fixture
+def policy_notices(notice_index):
+    return {
+        "subsidy": make_notice(
+            notice_index,
+            "关于申领稳岗补贴的通知",
+            body="<p>符合条件的企业可申领稳岗补贴。</p>",
+            category=categories.POLICY,
+        ),
+        "gas": make_notice(
+            notice_index,
+            "入户检查通知",
+            body="<p>燃气公司将上门检查燃气安全。</p>",
+            category=categories.PUBLIC_AFFAIRS,
+        ),
+        "other": make_notice(
+            notice_index,
+            "社区文艺演出",
+            body="<p>欢迎居民参加。</p>",
+            category=categories.PUBLIC_AFFAIRS,
+        ),
+    }
+
+
+@pytest.mark.parametrize("role", ["superuser", "committee", "grid_worker"])
+@pytest.mark.parametrize(
+    "query,title",
+    [("稳岗补贴", "关于申领稳岗补贴的通知"), ("燃气安全", "入户检查通知")],
+)
+def test_admin_page_search_finds_multi_word_chinese_queries(
+    client, world, policy_notices, role, query, title
+):
+    client.force_login(world.users[role])
+    response = client.get(reverse("wagtailadmin_pages:search"), {"q": query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert title in html
+    assert "社区文艺演出" not in html
+
+
+def test_the_backend_segments_chinese_queries_and_leaves_others():
+    from anju.notices.search_backend import segmented
+
+    assert segmented("稳岗补贴") == "稳岗 补贴"
+    assert segmented("燃气安全") == "燃气 安全"
+    assert segmented("hello world") == "hello world"
+
+
+def test_the_portal_and_the_admin_agree(policy_notices):
+    assert found("稳岗补贴") == {"关于申领稳岗补贴的通知"}
+    assert found("燃气安全") == {"入户检查通知"}

@@ -66,8 +66,18 @@ class GridIndexView(ScopedIndexView):
 
 
 class BuildingIndexView(ScopedIndexView):
+    export_callables = {"grid": lambda b: b.grid.name}
+
     def annotate_queryset(self, queryset):
         return queryset.annotate(household_count=count_of(Household, "building"))
+
+
+class GridTeamMemberIndexView(ScopedIndexView):
+    export_callables = {
+        "grid": lambda m: m.grid.name,
+        "role": lambda m: m.get_role_display(),
+        "user": lambda m: m.user.get_full_name() or m.user.get_username(),
+    }
 
 
 class HouseholdIndexView(ScopedIndexView):
@@ -123,7 +133,15 @@ class ResidentIndexView(ScopedIndexView):
 
 
 class VisitIndexView(ScopedIndexView):
-    pass
+    export_callables = {
+        "household": lambda v: v.household.address,
+        "grid": lambda v: v.household.building.grid.name,
+        "visitor": lambda v: (
+            (v.visitor.get_full_name() or v.visitor.get_username()) if v.visitor_id else ""
+        ),
+        "channel": lambda v: v.get_channel_display(),
+        "follow_up_needed": lambda v: _("yes") if v.follow_up_needed else _("no"),
+    }
 
 
 class HouseholdInspectView(ScopedInspectView):

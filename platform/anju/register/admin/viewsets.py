@@ -39,6 +39,7 @@ from .forms import (
 from .views import (
     BuildingIndexView,
     GridIndexView,
+    GridTeamMemberIndexView,
     HouseholdIndexView,
     HouseholdInspectView,
     ResidentIndexView,
@@ -75,12 +76,22 @@ class GridTeamMemberViewSet(GridScopedModelViewSet):
     model = GridTeamMember
     icon = "group"
     menu_order = 200
+    index_view_class = GridTeamMemberIndexView
     form_class = GridTeamMemberForm
     filterset_class = GridTeamMemberFilterSet
     select_related = ("grid", "user")
     list_display = ["__str__", "grid", "role", "user"]
     search_fields = ["user__first_name", "user__last_name", "user__username"]
     inspect_view_fields = ["grid", "role", "user", "phone"]
+    list_export = ["id", "grid", "role", "user", "phone"]
+    export_headings = {
+        "id": capfirst(_("ID")),
+        "grid": capfirst(_("grid")),
+        "role": capfirst(_("role")),
+        "user": capfirst(_("user")),
+        "phone": capfirst(_("work phone")),
+    }
+    export_filename = "grid-teams"
 
 
 class BuildingViewSet(GridScopedModelViewSet):
@@ -100,6 +111,15 @@ class BuildingViewSet(GridScopedModelViewSet):
     ]
     search_fields = ["name"]
     inspect_view_fields = ["grid", "name", "sort_order"]
+    list_export = ["id", "name", "grid", "sort_order", "household_count"]
+    export_headings = {
+        "id": capfirst(_("ID")),
+        "name": capfirst(_("name")),
+        "grid": capfirst(_("grid")),
+        "sort_order": capfirst(_("order")),
+        "household_count": capfirst(_("households")),
+    }
+    export_filename = "buildings"
 
 
 class HouseholdViewSet(GridScopedModelViewSet):
@@ -259,6 +279,35 @@ class VisitViewSet(GridScopedModelViewSet):
         "follow_up_due",
         "follow_up_done_at",
     ]
+    list_export = [
+        "id",
+        "household",
+        "grid",
+        "visited_on",
+        "visitor",
+        "channel",
+        "basic_situation",
+        "family_matters",
+        "difficulties",
+        "suggestions",
+        "follow_up_needed",
+        "follow_up_due",
+    ]
+    export_headings = {
+        "id": capfirst(_("ID")),
+        "household": capfirst(_("household")),
+        "grid": capfirst(_("grid")),
+        "visited_on": capfirst(_("date")),
+        "visitor": capfirst(_("visited by")),
+        "channel": capfirst(_("channel")),
+        "basic_situation": capfirst(_("basic situation")),
+        "family_matters": capfirst(_("family matters")),
+        "difficulties": capfirst(_("difficulties and needs")),
+        "suggestions": capfirst(_("opinions and suggestions")),
+        "follow_up_needed": capfirst(_("follow-up needed")),
+        "follow_up_due": capfirst(_("follow up by")),
+    }
+    export_filename = "visits"
 
 
 class SpecialGroupViewSet(GridScopedModelViewSet):
