@@ -12,8 +12,11 @@ reach: one more, for the month's notices).
   month, and of those resolved without leaving the grid — the in-grid resolution rate,
   "small matters stay in the grid" (小事不出网格). A case that was escalated keeps the
   community level, so "never escalated" is ``level == grid``.
+  Counted over every case the user may see (``visible_cases``): service staff see the
+  cases of the services they run, whatever their grid.
 - **Campaigns** (专项走访): targets of the rounds running in the month, settled (done,
-  refused, moved out) and overdue (still owed in an open round past its due date).
+  refused, moved out) and overdue (still owed in an open round past its due date), over
+  the targets the user may see (``visible_targets``: service staff, their campaigns').
 """
 
 from __future__ import annotations
@@ -103,9 +106,6 @@ def case_counts(user, grids, start, end) -> dict:
     resolved = Q(status__in=DONE_STATUSES, resolved_at__gte=since, resolved_at__lt=until)
     rows = (
         visible_cases(user)
-        .filter(
-            Q(grid__in=grids) | Q(grid__isnull=True, community__in=grids.values("community_id"))
-        )
         .values("grid_id")
         .annotate(
             filed=Count("pk", filter=Q(created_at__gte=since, created_at__lt=until)),
@@ -130,7 +130,7 @@ def campaign_counts(user, grids, start, end) -> dict:
     )
     rows = (
         visible_targets(user)
-        .filter(running, active=True, grid__in=grids)
+        .filter(running, active=True)
         .values("grid_id")
         .annotate(
             targets=Count("pk"),
@@ -196,7 +196,7 @@ CORE_TILES = (
         code="core.campaigns",
         label=_("Campaign progress"),
         figures=(
-            TileFigure("progress", _("Settled"), rate=("settled", "targets")),
+            TileFigure("progress", _("Share settled"), rate=("settled", "targets")),
             TileFigure("settled", _("Targets settled")),
             TileFigure("targets", _("Targets")),
             TileFigure("overdue", _("Overdue")),

@@ -94,7 +94,9 @@ class DashboardPanel(Component):
         month, form = month_from(request)
         context = board_context(request, month)
         context.update(request=request, form=form, report_url=reverse("anju_dashboard_report"))
-        if is_grid_restricted(request.user) and request.user.has_perm("campaigns.view_target"):
+        # The due list is for those who answer targets in their grids (grid workers);
+        # representatives read progress but owe no visits.
+        if is_grid_restricted(request.user) and request.user.has_perm("campaigns.add_targetanswer"):
             from anju.campaigns.duelist import due_list
 
             households = due_list(request.user)

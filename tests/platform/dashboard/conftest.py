@@ -80,7 +80,13 @@ EXPECTED = {
         2: {"targets": 1, "settled": 0, "overdue": 1, "progress": 0.0},
     },
     "disputes.month": {
-        "total": {"raised": 2, "resolved": 1, "open": 1, "resolution_rate": 0.5, "within_grid": 1.0},
+        "total": {
+            "raised": 2,
+            "resolved": 1,
+            "open": 1,
+            "resolution_rate": 0.5,
+            "within_grid": 1.0,
+        },
         1: {"raised": 1, "resolved": 1, "open": 0, "resolution_rate": 1.0, "within_grid": 1.0},
         2: {"raised": 1, "resolved": 0, "open": 1, "resolution_rate": 0.0, "within_grid": None},
     },
