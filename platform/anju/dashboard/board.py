@@ -242,7 +242,8 @@ def build_board(user, community, month: datetime.date | None = None) -> Board:
     start, end = month_bounds(month or timezone.localdate())
     grids_qs = board_grids(user, community)
     grids = list(grids_qs.only("pk", "number", "name", "community_id"))
-    # The tiles get the grids as a subquery by primary key: no repeat of the scope's joins.
-    ids = grids_qs.model.objects.filter(pk__in=[g.pk for g in grids])
-    tiles = [count_tile(p, t, user, ids, start, end) for p, t in tiles_for(user, community)]
-    return Board(start, end, grids, tiles, trend(user, ids, end) if grids else [])
+    # The tiles get the grids as a subquery (the scope's own), not a list of 500 ids
+    # sent as parameters with every query.
+    scoped = grids_qs.order_by()
+    tiles = [count_tile(p, t, user, scoped, start, end) for p, t in tiles_for(user, community)]
+    return Board(start, end, grids, tiles, trend(user, scoped, end) if grids else [])

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -38,21 +39,27 @@ def format_value(figure, value) -> str:
 
 
 def table(board) -> dict:
-    """The per-grid table as plain strings (500 grids render fast)."""
+    """The per-grid table. Its body is built here as one string rather than by the
+    template engine: 500 grids × 30 figures are 15,000 cells, which Django's template
+    loop renders in about half a second and a join in a few milliseconds. Grid names are
+    escaped; every other cell is a number or a percentage we formatted."""
     columns = [(tile, figure) for tile in board.tiles for figure in tile.figures]
-    rows = [
-        (
-            grid.name,
-            [format_value(f, f.value(t.per_grid.get(grid.pk, {}))) for t, f in columns],
+    parts = []
+    for grid in board.grids:
+        cells = "".join(
+            f"<td>{format_value(figure, figure.value(tile.per_grid.get(grid.pk, EMPTY)))}</td>"
+            for tile, figure in columns
         )
-        for grid in board.grids
-    ]
+        parts.append(f'<tr><th scope="row">{escape(grid.name)}</th>{cells}</tr>\n')
     return {
         "groups": [(tile.label, len(tile.figures)) for tile in board.tiles],
         "columns": [figure.label for _tile, figure in columns],
-        "rows": rows,
+        "body": mark_safe("".join(parts)),  # noqa: S308 - escaped above
         "total": [format_value(f, f.value(t.sums)) for t, f in columns],
     }
+
+
+EMPTY: dict = {}
 
 
 def board_context(request, month=None) -> dict:
