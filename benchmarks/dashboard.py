@@ -223,10 +223,13 @@ def main():
             with CaptureQueriesContext(connection) as captured:
                 build_board(committee, community)
             times.append((time.perf_counter() - start) * 1000)
+        slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:5]
         print(
             f"{'the figures alone (build_board)':<32}{statistics.median(times):>8.0f} ms median, "
             f"{min(times):>5.0f} ms best, {len(captured)} queries"
         )
+        for query in slowest:
+            print(f"    {float(query['time']) * 1000:>6.0f} ms  {query['sql'][:90]}")
 
         # The dashboard panel as the home page renders it: figures, charts' data, table.
         from django.test import RequestFactory
