@@ -4,7 +4,7 @@ days they came) and the dashboard's figures for the current term."""
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from anju.plugins import DashboardPanel, HouseholdPanel
+from anju.plugins import DashboardPanel, DashboardTile, HouseholdPanel, TileFigure
 
 from . import access
 from .figures import term_figures
@@ -62,3 +62,47 @@ class ClassroomDashboardPanel(DashboardPanel):
 
 household_panels = [ClassroomHouseholdPanel]
 dashboard_panels = [ClassroomDashboardPanel]
+
+
+def enrolment_counts(user, grids, start, end) -> dict:
+    """Per grid, in the terms running during the month: children enrolled, of them
+    the classroom's own public (priority), and places asked for on the waiting list.
+    One query."""
+    from django.db.models import Q
+
+    from .models import CHILD_PATH, Enrolment
+
+    enrolled = Q(status=Enrolment.Status.ENROLLED)
+    key = CHILD_PATH + "_id"
+    rows = (
+        access.visible(
+            Enrolment.objects.filter(
+                klass__term__starts_on__lte=end, klass__term__ends_on__gte=start
+            ),
+            user,
+        )
+        .values(key)
+        .annotate(
+            children=Count("child", filter=enrolled, distinct=True),
+            priority=Count("child", filter=enrolled & Q(priority=True), distinct=True),
+            waiting=Count("pk", filter=Q(status=Enrolment.Status.WAITING)),
+        )
+        .order_by()
+    )
+    return {row.pop(key): row for row in rows}
+
+
+dashboard_tiles = [
+    DashboardTile(
+        code="classroom.children",
+        label=_("Seven-colour classroom"),
+        figures=(
+            TileFigure("children", _("Children enrolled")),
+            TileFigure("priority", _("Of them, children of parents working away")),
+            TileFigure("waiting", _("On the waiting list")),
+        ),
+        counts=enrolment_counts,
+        permission="classroom.view_enrolment",
+        order=130,
+    )
+]

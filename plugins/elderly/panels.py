@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.plugins import DashboardPanel, HouseholdPanel
+from anju.plugins import DashboardPanel, DashboardTile, HouseholdPanel, TileFigure
 
 from . import canteen, welfare
 
@@ -72,3 +72,38 @@ class ElderlyDashboardPanel(DashboardPanel):
 
 household_panels = [ElderlyHouseholdPanel]
 dashboard_panels = [ElderlyDashboardPanel]
+
+
+def canteen_counts(user, grids, start, end) -> dict:
+    """Per grid: residents eligible for the canteen at the month's end, and those who
+    ate there (served or delivered) at least once in the month. One query."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Meal
+
+    ate = Meal.objects.filter(resident_id=OuterRef("pk"), date__gte=start, date__lte=end).filter(
+        canteen.taken_q()
+    )
+    rows = (
+        canteen.visible(canteen.eligible_residents(end), user)
+        .values("household__building__grid_id")
+        .annotate(eligible=Count("pk"), served=Count("pk", filter=Exists(ate)))
+        .order_by()
+    )
+    return {row.pop("household__building__grid_id"): row for row in rows}
+
+
+dashboard_tiles = [
+    DashboardTile(
+        code="elderly.canteen",
+        label=_("Elderly canteen"),
+        figures=(
+            TileFigure("coverage", _("Elders served"), rate=("served", "eligible")),
+            TileFigure("served", _("Ate at the canteen this month")),
+            TileFigure("eligible", _("Eligible elders")),
+        ),
+        counts=canteen_counts,
+        permission="elderly.view_meal",
+        order=120,
+    )
+]

@@ -3,7 +3,7 @@ employment figures."""
 
 from django.utils.translation import gettext_lazy as _
 
-from anju.plugins import DashboardPanel, HouseholdPanel
+from anju.plugins import DashboardPanel, DashboardTile, HouseholdPanel, TileFigure
 
 from . import access
 from .figures import employment_figures
@@ -77,3 +77,47 @@ class EmploymentDashboardPanel(DashboardPanel):
 
 household_panels = [EmploymentHouseholdPanel]
 dashboard_panels = [EmploymentDashboardPanel]
+
+
+def seeker_counts(user, grids, start, end) -> dict:
+    """Per grid, the job seekers the user may see (station-wide for the station's
+    staff): looking, placed, registered in the month. One query."""
+    import datetime
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from .models import JobSeeker
+
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    rows = (
+        access.visible(JobSeeker.objects.all(), user)
+        .values("resident__household__building__grid_id")
+        .annotate(
+            looking=Count("pk", filter=Q(status=JobSeeker.Status.LOOKING)),
+            placed=Count("pk", filter=Q(status=JobSeeker.Status.PLACED)),
+            registered=Count("pk", filter=Q(created_at__gte=since, created_at__lt=until)),
+        )
+        .order_by()
+    )
+    return {row.pop("resident__household__building__grid_id"): row for row in rows}
+
+
+dashboard_tiles = [
+    DashboardTile(
+        code="employment.seekers",
+        label=_("Employment"),
+        figures=(
+            TileFigure("looking", _("Looking for work")),
+            TileFigure("placed", _("Placed in a job")),
+            TileFigure("registered", _("Registered this month")),
+        ),
+        counts=seeker_counts,
+        permission="employment.view_jobseeker",
+        order=110,
+    )
+]

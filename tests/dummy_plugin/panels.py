@@ -2,7 +2,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from anju.community import HouseholdPanel
-from anju.plugins import DashboardPanel
+from anju.plugins import DashboardPanel, DashboardTile, TileFigure
 
 
 class ThingsDashboardPanel(DashboardPanel):
@@ -41,3 +41,23 @@ class ThingsHouseholdPanel(HouseholdPanel):
 
 dashboard_panels = [ThingsDashboardPanel, BrokenDashboardPanel, UnaskableDashboardPanel]
 household_panels = [ThingsHouseholdPanel]
+
+
+def thing_counts(user, grids, start, end):
+    """Things lie in no grid: one count, under None (the total only)."""
+    from .models import Thing
+
+    return {None: {"things": Thing.objects.count()}}
+
+
+# Superusers only (no role is granted delete_thing), so the roles' boards stay the
+# real plugins'.
+dashboard_tiles = [
+    DashboardTile(
+        code="dummy_plugin.things",
+        label="Things",
+        figures=(TileFigure("things", "Things counted"),),
+        counts=thing_counts,
+        permission="dummy_plugin.delete_thing",
+    ),
+]

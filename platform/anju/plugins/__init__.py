@@ -9,6 +9,7 @@ import that needs Django's app registry until first use.
 
 from .config import PluginConfig
 from .registry import (
+    DashboardTile,
     DueItem,
     DueItems,
     MenuItem,
@@ -18,6 +19,7 @@ from .registry import (
     ServiceCard,
     ServiceForm,
     TargetRule,
+    TileFigure,
 )
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "DueItems",
     "DueItem",
     "DashboardPanel",
+    "DashboardTile",
+    "TileFigure",
     "HouseholdPanel",
     "Scope",
     "declare_scope",

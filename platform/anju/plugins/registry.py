@@ -20,6 +20,9 @@ Wagtail page types     PluginConfig.page_types    "app_label.Model" (placement: 
                                                   model's own parent_page_types)
 service forms          services.service_forms     ServiceForm
 dashboard panels       panels.dashboard_panels    DashboardPanel subclasses
+dashboard tiles        panels.dashboard_tiles     DashboardTile (figures per grid on the
+                                                  committee's and grid workers' home and
+                                                  in the monthly report)
 household panels       panels.household_panels    anju.community.panels.HouseholdPanel
                                                   subclasses
 Celery tasks           tasks.py                   @shared_task(name="<label>.<verb_noun>")
@@ -150,6 +153,48 @@ class DueItems:
     items: Callable[[list, Any], dict]
 
 
+@dataclass(frozen=True)
+class TileFigure:
+    """One figure of a dashboard tile: a count (``key`` names a count the tile's
+    ``counts`` function returns) or, with ``rate=(numerator key, denominator key)``, the
+    share of two of its counts, shown as a percentage (None when the denominator is 0)."""
+
+    key: str
+    label: Any
+    rate: tuple[str, str] | None = None
+
+    def value(self, counts: dict) -> int | float | None:
+        if self.rate is None:
+            return counts.get(self.key, 0)
+        numerator, denominator = (counts.get(key, 0) for key in self.rate)
+        return round(numerator / denominator, 4) if denominator else None
+
+
+@dataclass(frozen=True)
+class DashboardTile:
+    """A tile of the dashboard (the admin home of the committee and grid workers) and
+    of the township's monthly report: a few figures per grid and for the community.
+
+    ``counts(user, grids, start, end)`` answers ``{grid id or None: {key: int}}`` in ONE
+    query whatever the number of grids or records (a grouped ``values(...).annotate``):
+    the counts of the records ``user`` may see (narrow them yourself, as your lists do),
+    for the month ``start``..``end`` (local dates, inclusive). ``grids`` is the Grid
+    queryset the board shows (the user's grids in the request's community), usable as a
+    subquery. Key None holds what lies in no grid; it counts in the total only. The
+    platform adds the counts up for the total and works out ``rate`` figures, so a rate
+    is exact for the whole community too. ``permission`` ("app.codename") is needed to
+    see the tile; ``figures`` are shown in their order, and the first rate figure is the
+    one the "grids side by side" chart draws."""
+
+    code: str  # unique: "<label>.<what>"
+    label: Any
+    figures: tuple[TileFigure, ...]
+    counts: Callable[[Any, Any, Any, Any], dict]
+    permission: str | None = None
+    order: int = 500
+    url_name: str = ""  # where the tile's records are listed (reversed without arguments)
+
+
 # --- the registry --------------------------------------------------------------------
 
 
@@ -172,6 +217,7 @@ class Registry:
     page_types: list[Contribution] = field(default_factory=list)  # item: model class
     service_forms: list[Contribution] = field(default_factory=list)
     dashboard_panels: list[Contribution] = field(default_factory=list)
+    dashboard_tiles: list[Contribution] = field(default_factory=list)
     household_panels: list[Contribution] = field(default_factory=list)
     notice_categories: list[Contribution] = field(default_factory=list)
     notification_templates: list[Contribution] = field(default_factory=list)
@@ -265,6 +311,18 @@ def register_dashboard_panel(plugin, panel) -> None:
     _add(registry.dashboard_panels, plugin, panel)
 
 
+def register_dashboard_tile(plugin, tile: DashboardTile) -> None:
+    _check(plugin, tile, DashboardTile, "dashboard tile")
+    if not tile.code.startswith(f"{plugin.label}."):
+        raise TypeError(
+            f"Plugin {plugin.label!r}: dashboard tile code {tile.code!r} must start "
+            f"with {plugin.label + '.'!r}."
+        )
+    for figure in tile.figures:
+        _check(plugin, figure, TileFigure, "dashboard tile figure")
+    _add(registry.dashboard_tiles, plugin, tile)
+
+
 def register_household_panel(plugin, panel) -> None:
     from anju.community import panels
 
@@ -327,6 +385,7 @@ CONVENTIONS: tuple[tuple[str, str, Callable, bool], ...] = (
     ("api", "router", register_api_router, False),
     ("services", "service_forms", register_service_form, True),
     ("panels", "dashboard_panels", register_dashboard_panel, True),
+    ("panels", "dashboard_tiles", register_dashboard_tile, True),
     ("panels", "household_panels", register_household_panel, True),
     ("notices", "notice_categories", register_notice_category, True),
     ("notices", "notification_templates", register_notification_template, True),

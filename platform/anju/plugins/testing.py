@@ -273,6 +273,56 @@ def check_strings_translatable(config: PluginConfig, env: ContractEnv) -> None:
     assert po_path.with_suffix(".mo").exists(), f"{config.label}: {po_path} is not compiled"
 
 
+def check_dashboard_tiles(config: PluginConfig, env: ContractEnv) -> None:
+    """Each dashboard tile answers in one query for every role, with counts per grid
+    (or None) that stay inside the grids the user may see, and rate figures whose keys
+    its counts provide."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from anju.permissions.scope import is_grid_restricted, visible_grids
+
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    for contribution in contributions("dashboard_tiles"):
+        if contribution.plugin != config.label:
+            continue
+        tile = contribution.item
+        keys = {figure.key for figure in tile.figures}
+        assert len(keys) == len(tile.figures), f"{tile.code}: two figures share a key"
+        for role, user in env.users.items():
+            if tile.permission and not user.has_perm(tile.permission):
+                continue
+            grids = visible_grids(user).filter(community=env.community)
+            allowed = set(grids.values_list("pk", flat=True))
+            is_grid_restricted(user)  # the user's roles: looked up once per request
+            with CaptureQueriesContext(connection) as queries:
+                counts = tile.counts(user, grids, start, end)
+            assert len(queries) <= 1, (
+                f"{tile.code} ran {len(queries)} queries for {role}: count per grid in "
+                "one grouped query (values().annotate())"
+            )
+            assert isinstance(counts, dict), f"{tile.code}: counts must return a dict"
+            for grid_id, row in counts.items():
+                assert all(isinstance(v, int) for v in row.values()), (
+                    f"{tile.code}: counts must be whole numbers, got {row}"
+                )
+                if is_grid_restricted(user):
+                    assert grid_id is None or grid_id in allowed, (
+                        f"{tile.code} counted grid {grid_id} for {role}, who may not see it"
+                    )
+            for figure in tile.figures:
+                if figure.rate:
+                    returned = {k for row in counts.values() for k in row}
+                    assert not returned or set(figure.rate) <= returned, (
+                        f"{tile.code}: rate {figure.key} needs counts {figure.rate}"
+                    )
+
+
 CHECKS = (
     check_metadata,
     check_migrations_complete,
@@ -283,6 +333,7 @@ CHECKS = (
     check_routes_declare_scope,
     check_imports_no_other_plugin,
     check_strings_translatable,
+    check_dashboard_tiles,
 )
 
 

@@ -39,6 +39,7 @@ CORE_APPS = [
     "anju.residents",
     "anju.portal",
     "anju.api",
+    "anju.dashboard",
     "anju.demo",
     "theme",
     # Wagtail

@@ -172,6 +172,67 @@ def test_dashboard_panels_and_a_broken_one_becomes_an_error_box(world, client):
     assert html.count("data-plugin-panel-error") == 2
 
 
+@pytest.fixture
+def broken_tile():
+    """A tile whose counts raise, added for one test (the contract kit would refuse it
+    if the dummy plugin declared it)."""
+    from anju.plugins import DashboardTile, TileFigure
+    from anju.plugins.registry import Contribution, registry
+
+    def broken_counts(user, grids, start, end):
+        raise RuntimeError("tile broken on purpose")
+
+    contribution = Contribution(
+        LABEL,
+        DashboardTile(
+            code="dummy_plugin.broken",
+            label="Broken tile",
+            figures=(TileFigure("nothing", "Nothing"),),
+            counts=broken_counts,
+            permission="dummy_plugin.delete_thing",
+        ),
+    )
+    registry.dashboard_tiles.append(contribution)
+    yield
+    registry.dashboard_tiles.remove(contribution)
+
+
+def test_dashboard_tiles_count_and_a_broken_one_says_so(world, client, broken_tile):
+    Thing.objects.create(name="a")
+    Thing.objects.create(name="b")
+    client.force_login(world.users["superuser"])
+    html = client.get("/admin/").content.decode()
+    things = html.split('data-tile="dummy_plugin.things"')[1].split("</article>")[0]
+    assert "<dt>Things counted</dt><dd>2</dd>" in things
+    broken = html.split('data-tile="dummy_plugin.broken"')[1].split("</article>")[0]
+    assert "anju-tile--failed" in html and "无法统计" in broken
+    assert 'data-tile="core.visits"' in html  # the board around it stands
+
+
+def test_dashboard_tiles_leave_with_the_plugin(world, client, off):
+    client.force_login(world.users["superuser"])
+    html = client.get("/admin/").content.decode()
+    assert 'data-tile="core.visits"' in html
+    assert "dummy_plugin." not in html.split('id="anju-dashboard"')[1].split("</section>")[0]
+
+
+def test_a_dashboard_tile_of_the_wrong_kind_is_refused():
+    from anju.plugins import DashboardTile, TileFigure
+    from anju.plugins.registry import register_dashboard_tile
+
+    plugin = DummyPluginConfig.__new__(DummyPluginConfig)
+    plugin.label = LABEL
+    with pytest.raises(TypeError, match="dashboard tile"):
+        register_dashboard_tile(plugin, {"code": "dummy_plugin.x"})
+    with pytest.raises(TypeError, match="must start with 'dummy_plugin.'"):
+        register_dashboard_tile(
+            plugin,
+            DashboardTile(
+                code="other.x", label="x", figures=(TileFigure("n", "n"),), counts=lambda *a: {}
+            ),
+        )
+
+
 def test_household_panel_shows_only_where_active(world, rf):
     from anju.community.panels import render_household_panels
 
