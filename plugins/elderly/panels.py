@@ -7,7 +7,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.plugins import DashboardPanel, DashboardTile, HouseholdPanel, TileFigure
+from anju.plugins import (
+    DashboardPanel,
+    DashboardTile,
+    HouseholdPanel,
+    ResidentItem,
+    ResidentItems,
+    TileFigure,
+)
 
 from . import canteen, welfare
 
@@ -107,3 +114,42 @@ dashboard_tiles = [
         order=120,
     )
 ]
+
+
+def lunch_for_the_household(household, request) -> list:
+    """On the resident's "my household": each member who may eat at the canteen, with
+    the next lunch booked (or how to book one). Two queries."""
+    from django.urls import reverse
+
+    from .models import Meal
+
+    today = timezone.localdate()
+    elders = list(canteen.eligible_residents(today).filter(household=household).order_by("pk"))
+    if not elders:
+        return []
+    booked: dict = {}
+    for resident_id, day in (
+        Meal.objects.filter(resident__in=elders, date__gte=today, status=Meal.Status.BOOKED)
+        .order_by("date")
+        .values_list("resident_id", "date")
+    ):
+        booked.setdefault(resident_id, day)
+    url = reverse("elderly:book")
+    items = []
+    for elder in elders:
+        day = booked.get(elder.pk)
+        if day:
+            detail = _("%(name)s: lunch booked for %(day)s") % {
+                "name": elder.name,
+                "day": day.isoformat(),
+            }
+        else:
+            detail = _("%(name)s may eat at the canteen (lunch, book by %(time)s on the day)") % {
+                "name": elder.name,
+                "time": canteen.cutoff_time().strftime("%H:%M"),
+            }
+        items.append(ResidentItem(title=_("Elderly canteen"), detail=detail, url=url))
+    return items
+
+
+resident_items = [ResidentItems(code="elderly.lunch", items=lunch_for_the_household)]

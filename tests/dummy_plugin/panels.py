@@ -61,3 +61,21 @@ dashboard_tiles = [
         permission="dummy_plugin.delete_thing",
     ),
 ]
+
+
+def things_for_the_household(household, request):
+    from anju.plugins import ResidentItem
+
+    return [ResidentItem(title="Things to collect", detail=f"for household {household.pk}")]
+
+
+def broken_items(household, request):
+    raise RuntimeError("broken on purpose")
+
+
+from anju.plugins import ResidentItems  # noqa: E402
+
+resident_items = [
+    ResidentItems(code="dummy_plugin.things", items=things_for_the_household),
+    ResidentItems(code="dummy_plugin.broken", items=broken_items),
+]

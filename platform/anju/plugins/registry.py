@@ -25,6 +25,8 @@ dashboard tiles        panels.dashboard_tiles     DashboardTile (figures per gri
                                                   in the monthly report)
 household panels       panels.household_panels    anju.community.panels.HouseholdPanel
                                                   subclasses
+what a household is    panels.resident_items      ResidentItems (shown to the household's
+  entitled to                                      own residents on "my household")
 Celery tasks           tasks.py                   @shared_task(name="<label>.<verb_noun>")
 beat schedules         PluginConfig.beat_schedule {name: {"task": ..., "schedule": ...}}
 notice categories      notices.notice_categories  NoticeCategory
@@ -154,6 +156,28 @@ class DueItems:
 
 
 @dataclass(frozen=True)
+class ResidentItem:
+    """Something a household is entitled to or due for, shown to its own residents on
+    the portal's "my household": a title, a detail, a due date and a link."""
+
+    title: Any
+    detail: Any = ""
+    due: Any = None  # a date, or None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ResidentItems:
+    """A source of what a household may read about itself: ``items(household, request)``
+    returns ``[ResidentItem, ...]`` in a constant number of queries. Only the household's
+    own residents (and relatives acting for them) see it; a source that raises is
+    logged and skipped."""
+
+    code: str
+    items: Callable[[Any, Any], list]
+
+
+@dataclass(frozen=True)
 class TileFigure:
     """One figure of a dashboard tile: a count (``key`` names a count the tile's
     ``counts`` function returns) or, with ``rate=(numerator key, denominator key)``, the
@@ -218,6 +242,7 @@ class Registry:
     service_forms: list[Contribution] = field(default_factory=list)
     dashboard_panels: list[Contribution] = field(default_factory=list)
     dashboard_tiles: list[Contribution] = field(default_factory=list)
+    resident_items: list[Contribution] = field(default_factory=list)
     household_panels: list[Contribution] = field(default_factory=list)
     notice_categories: list[Contribution] = field(default_factory=list)
     notification_templates: list[Contribution] = field(default_factory=list)
@@ -311,6 +336,13 @@ def register_dashboard_panel(plugin, panel) -> None:
     _add(registry.dashboard_panels, plugin, panel)
 
 
+def register_resident_items(plugin, source: ResidentItems) -> None:
+    _check(plugin, source, ResidentItems, "resident items source")
+    if not callable(source.items):
+        raise TypeError(f"Plugin {plugin.label!r}: ResidentItems.items must be callable.")
+    _add(registry.resident_items, plugin, source)
+
+
 def register_dashboard_tile(plugin, tile: DashboardTile) -> None:
     _check(plugin, tile, DashboardTile, "dashboard tile")
     if not tile.code.startswith(f"{plugin.label}."):
@@ -386,6 +418,7 @@ CONVENTIONS: tuple[tuple[str, str, Callable, bool], ...] = (
     ("services", "service_forms", register_service_form, True),
     ("panels", "dashboard_panels", register_dashboard_panel, True),
     ("panels", "dashboard_tiles", register_dashboard_tile, True),
+    ("panels", "resident_items", register_resident_items, True),
     ("panels", "household_panels", register_household_panel, True),
     ("notices", "notice_categories", register_notice_category, True),
     ("notices", "notification_templates", register_notification_template, True),

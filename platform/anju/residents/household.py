@@ -1,6 +1,7 @@
 """What "my household" shows besides the members and the grid team: what the household
 is entitled to or due for, from whoever knows: campaigns' "due now" (``campaign_items``,
-built in) and any other source registered here.
+built in), the active plugins' ``ResidentItems`` (``plugin_items``) and any other source
+registered here.
 
 A source is a callable ``source(household, request) -> iterable of HouseholdItem``,
 registered with ``register_household_item_source``. The page calls each source once per
@@ -71,8 +72,27 @@ def campaign_items(household, request) -> list[HouseholdItem]:
     return items
 
 
-def household_items(household, request) -> list[HouseholdItem]:
+def plugin_items(household, request) -> list[HouseholdItem]:
+    """What the plugins active for the request's community say about the household
+    (their ``panels.resident_items``, anju.plugins.ResidentItems)."""
+    from anju.plugins.activation import active_for_request
+    from anju.plugins.registry import contributions
+
     items: list[HouseholdItem] = []
+    for contribution in contributions("resident_items", active_for_request(request)):
+        source = contribution.item
+        try:
+            for item in source.items(household, request) or ():
+                items.append(HouseholdItem(item.title, item.detail, item.due, item.url))
+        except Exception:  # noqa: BLE001 - one broken plugin must not break the page
+            logger.exception(
+                "Resident items %r of plugin %s failed", source.code, contribution.plugin
+            )
+    return items
+
+
+def household_items(household, request) -> list[HouseholdItem]:
+    items: list[HouseholdItem] = plugin_items(household, request)
     for source in list(_sources):
         try:
             items.extend(source(household, request) or ())

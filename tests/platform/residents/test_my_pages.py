@@ -84,6 +84,9 @@ def test_my_household_shows_the_campaign_visits_it_is_due_for(client, world, res
     campaign = Campaign.objects.create(
         community=world.community, title="燃气安全入户检查", kind="safety"
     )
+    from anju.plugins.activation import disable
+
+    disable(world.community, "dummy_plugin")  # its own items would fill the list
     round_ = rounds.start_round(campaign)
     target = Target.objects.get(round=round_, household=world.household1)
     body = text(client.get("/me/household/"))
@@ -98,6 +101,9 @@ def test_a_broken_source_does_not_break_the_page(client, world, resident1):
     def broken(household, request):
         raise RuntimeError("boom")
 
+    from anju.plugins.activation import disable
+
+    disable(world.community, "dummy_plugin")  # its own items would fill the list
     register_household_item_source(broken)
     try:
         response = client.get("/me/household/")
@@ -257,3 +263,37 @@ def test_case_news_reach_a_resident_with_an_account_in_the_inbox(world, built_se
     workflow.transition(case, Status.ACCEPTED, world.users["grid_worker"])
     assert Message.objects.filter(template="services.status_changed", channel="in_app").exists()
     assert not Message.objects.filter(channel="sms", template__startswith="services.").exists()
+
+
+def test_active_plugins_say_what_the_household_is_entitled_to(client, world, resident1):
+    """A plugin's ResidentItems (here the dummy plugin's) show on "my household"; a
+    broken one is skipped; a plugin turned off for the community says nothing."""
+    from anju.plugins.activation import disable
+
+    body = text(client.get("/me/household/"))
+    assert "Things to collect" in body and f"for household {world.household1.pk}" in body
+    disable(world.community, "dummy_plugin")
+    body = text(client.get("/me/household/"))
+    assert "Things to collect" not in body
+
+
+def test_the_canteen_tells_an_elders_household_how_to_book(client, world, resident1):
+    import datetime
+
+    from django.utils import timezone
+
+    from plugins.elderly.models import Meal
+
+    today = timezone.localdate()
+    elder = ResidentFactory(
+        household=world.household1,
+        name="王奶奶",
+        relation="parent",
+        birth_date=today.replace(year=today.year - 82, day=1),
+    )
+    body = text(client.get("/me/household/"))
+    assert "老年餐厅" in body and "王奶奶" in body and "/services/elderly/book/" in body
+    day = today + datetime.timedelta(days=3)
+    Meal.objects.create(resident=elder, date=day)
+    body = text(client.get("/me/household/"))
+    assert f"{day:%Y-%m-%d}" in body
