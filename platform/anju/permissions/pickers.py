@@ -74,21 +74,26 @@ def _source_path(source) -> str:
     return path
 
 
-def sign_source(source) -> str:
-    return signing.dumps(_source_path(source), salt=_SALT)
+def sign_source(source, *args) -> str:
+    """A token naming ``source`` and the extra arguments it is called with (ids: JSON
+    values), signed so that only the server can make one."""
+    return signing.dumps([_source_path(source), list(args)], salt=_SALT)
 
 
 def load_source(token: str):
-    """The source function a signed token names; ``None`` for a bad token."""
+    """The source a signed token names, as ``user -> QuerySet``; ``None`` for a bad
+    token."""
     try:
-        path = signing.loads(token, salt=_SALT)
+        path, args = signing.loads(token, salt=_SALT)
         module, name = path.split(":", 1)
         function = import_module(module)
         for part in name.split("."):
             function = getattr(function, part)
     except (signing.BadSignature, ValueError, ImportError, AttributeError, TypeError):
         return None
-    return function if callable(function) else None
+    if not callable(function):
+        return None
+    return lambda user: function(user, *args)
 
 
 def label(resident) -> str:
@@ -190,16 +195,19 @@ class ResidentPickerMultiple(ResidentPicker):
     allow_multiple_selected = True
 
 
-def use_picker(field: forms.ModelChoiceField, user, source=grid_residents) -> forms.Field:
+def use_picker(field: forms.ModelChoiceField, user, source=grid_residents, *args) -> forms.Field:
     """Make ``field`` (a ModelChoiceField or ModelMultipleChoiceField of residents) a
-    scoped picker: it accepts the residents ``source(user)`` gives and renders the
-    search box. Returns the field."""
+    scoped picker: it accepts the residents ``source(user, *args)`` gives and renders
+    the search box, whose searches use the same source. ``source`` is a module-level
+    function; ``args`` are JSON values such as ids (signed into the page, so the
+    source still checks what the user may see). Returns the field."""
     multiple = isinstance(field, forms.ModelMultipleChoiceField)
-    widget = (ResidentPickerMultiple if multiple else ResidentPicker)()
-    widget.source_token = sign_source(source)
+    widget = (ResidentPickerMultiple if multiple else ResidentPicker)(attrs=field.widget.attrs)
+    widget.source_token = sign_source(source, *args)
     widget.is_required = field.required
     field.widget = widget
-    field.queryset = source(user).select_related("household__building")  # sets widget.choices
+    queryset = source(user, *args).select_related("household__building")
+    field.queryset = queryset  # sets widget.choices
     field.label_from_instance = label
     return field
 
