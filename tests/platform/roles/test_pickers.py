@@ -139,3 +139,37 @@ def test_the_browsable_api_shows_an_id_box_not_the_residents(client, world):
     client.force_login(world.users["committee"])
     page = client.get("/api/employment/seekers/", HTTP_ACCEPT="text/html").content.decode()
     assert "李大红" not in page and "王小明" not in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "elderly_admin:book",
+        "elderly_grants:add",
+        "elderly_diners:add",
+        "classroom_admin:children",
+        "residents_admin_proxy",
+    ],
+)
+def test_staff_forms_that_choose_a_resident_use_the_picker(client, world, url):
+    client.force_login(world.users["superuser"])
+    response = client.get(reverse(url))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "data-anju-picker" in page
+    assert "王小明" not in page and "李大红" not in page
+
+
+def test_a_search_costs_the_same_queries_however_many_match(
+    client, world, django_assert_max_num_queries
+):
+    from tests import factories as f
+
+    for i in range(30):
+        f.ResidentFactory(household=world.household2, name=f"李家{i}")
+    client.force_login(world.users["service_staff"])
+    token = sign_source(station_residents)
+    client.get(URL, {"source": token, "q": "李家 201"})  # session and permissions warmed
+    with django_assert_max_num_queries(12):
+        response = client.get(URL, {"source": token, "q": "李家 201"})
+    assert len(response.json()["results"]) == 20  # PICKER_RESULTS
