@@ -80,16 +80,45 @@ def body_too_big(request) -> str:
     return getattr(request, _TOO_BIG_ATTR, "")
 
 
-def _too_big_message() -> str:
+def keeps_answers_when_too_big(view):
+    """Marks a portal view that shows its form again, with the answers and the
+    ``body_too_big`` message, when the body was over the limit (as every view built on
+    the services engine's ``handle_request_form`` does). Any other view answers such a
+    body with a 413 page and never sees the answers."""
+    view.keeps_answers_when_too_big = True
+    return view
+
+
+def _keeps_answers(view_func) -> bool:
+    from wagtail.views import serve
+
+    # Staff-built service forms are Wagtail pages (ServiceFormPage.serve).
+    return view_func is serve or getattr(view_func, "keeps_answers_when_too_big", False)
+
+
+def _too_big_message(*, kept: bool = True) -> str:
     from django.conf import settings
     from django.template.defaultfilters import filesizeformat
     from django.utils.translation import gettext as _
 
-    return _(
-        "What you sent is too large: the written answers of a form may be at most "
-        "%(limit)s altogether. Please shorten the longest answer and send again; "
-        "what you typed is kept below (files must be chosen again)."
-    ) % {"limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+    limit = {"limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+    if not kept:
+        return (
+            _(
+                "What you sent is too large: the written answers of a form may be at most "
+                "%(limit)s altogether. Please go back, shorten the longest answer and send "
+                "again."
+            )
+            % limit
+        )
+    return (
+        _(
+            "What you sent is too large: the written answers of a form may be at most "
+            "%(limit)s altogether. Please shorten the longest answer and send again; "
+            "what you typed is kept below (files must be chosen again)."
+        )
+        % limit
+    )
 
 
 def _lenient_multipart(content_type: str, body: bytes, encoding: str):
@@ -137,7 +166,29 @@ class FormBodyLimitMiddleware:
     def __call__(self, request):
         if request.method == "POST" and not request.path_info.startswith(("/admin/", "/api/")):
             self._wrap(request)
+            request._anju_body_wrapped = True
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Only views marked ``keeps_answers_when_too_big`` get the answers of an
+        over-size body; for any other the body is refused here, with a page that says
+        why (413), before CSRF or the view read anything from it."""
+        from django.conf import settings
+        from django.template.response import TemplateResponse
+
+        if not getattr(request, "_anju_body_wrapped", False):
+            return None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is None or length <= limit or _keeps_answers(view_func):
+            return None
+        if not body_too_big(request):  # reads the body now; CSRF would next
+            return None
+        message = _too_big_message(kept=False)
+        return TemplateResponse(request, "anju_core/too_big.html", {"message": message}, status=413)
 
     def _wrap(self, request):
         import tempfile

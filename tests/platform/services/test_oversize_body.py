@@ -86,3 +86,29 @@ def test_an_over_size_body_in_english(client, form_page):
     response = client.post("/en/repair/", post)
     assert response.status_code == 413
     assert "8.0\xa0KB" in text(response) and "too large" in text(response)
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=8 * 1024)
+def test_with_csrf_checks_on_the_answers_still_come_back(form_page):
+    import re
+
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = text(client.get("/repair/"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    names = fields_of(form_page.service)
+    post = valid_post(form_page.service, **{names["详细情况"]: "滴水" * 5000})
+    response = client.post("/repair/", {**post, "csrfmiddlewaretoken": token})
+    assert response.status_code == 413
+    assert "厨房水管" in text(response) and "8.0\xa0KB" in text(response)
+    assert not Case.objects.exists()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=8 * 1024)
+def test_another_portal_form_answers_with_a_page_that_says_why(client, world):
+    response = client.post("/cases/track/", {"reference": "x" * 10000, "phone_last4": "1234"})
+    assert response.status_code == 413
+    body = text(response)
+    assert "8.0\xa0KB" in body and "error-message" in body
+    assert "太大" in body  # in Chinese, on the portal's own page
