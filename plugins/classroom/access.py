@@ -9,6 +9,7 @@ the classroom. Resident representatives get no permission on children's records 
 they have no part in the classroom's care and a child's record is not theirs to read.
 """
 
+from anju.community import Resident
 from anju.permissions import is_grid_restricted, scope_queryset
 
 CLASSROOM_WIDE = "classroom.classroom_wide"
@@ -27,6 +28,12 @@ def visible(queryset, user):
     if classroom_wide(user):
         return queryset
     return scope_queryset(queryset, user)
+
+
+def enrolable_children(user):
+    """The residents ``user`` may enrol, for the staff's picker (a search box,
+    anju.permissions.pickers): their grids', every grid's for the classroom's staff."""
+    return visible(Resident.objects.all(), user)
 
 
 def can_see(user, obj) -> bool:

@@ -30,7 +30,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from anju.community import Resident
 from anju.permissions import Scope, ScopedViewSetMixin
 
 from . import access, care
@@ -82,13 +81,6 @@ class ClassroomView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-def _children_choices(user):
-    """Residents the user may enrol: the children of the grids they see (all for the
-    classroom's staff)."""
-    residents = Resident.objects.select_related("household__building").order_by("name")
-    return access.visible(residents, user)
-
-
 # --- children ----------------------------------------------------------------------------
 
 
@@ -119,14 +111,14 @@ class ChildrenView(ClassroomView):
             classes=list(open_classes()),
             statuses=Enrolment.Status.choices,
             may_add=may_add,
-            form=form or (StaffEnrolForm(children=_children_choices(user)) if may_add else None),
+            form=form or (StaffEnrolForm(user=user) if may_add else None),
         )
         return context
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("classroom.add_enrolment"):
             raise PermissionDenied
-        form = StaffEnrolForm(request.POST, children=_children_choices(request.user))
+        form = StaffEnrolForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:

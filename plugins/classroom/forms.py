@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anju.community import Household, Resident, validate_phone
+from anju.permissions import use_picker
 
 from . import care
+from .access import enrolable_children
 from .models import ClassGroup, Enrolment, Guardian
 
 
@@ -158,11 +160,10 @@ class StaffEnrolForm(forms.Form):
         label=_("Guardian's mobile number"), max_length=20, validators=[validate_phone]
     )
 
-    def __init__(self, *args, children=None, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["child"].queryset = (
-            children if children is not None else Resident.objects.none()
-        )
+        if user is not None:  # a search box over the children the user may enrol
+            use_picker(self.fields["child"], user, enrolable_children)
         self.fields["klass"].queryset = open_classes()
 
 

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anju.community import Grid, Resident, validate_phone
-from anju.permissions import scope_queryset
+from anju.permissions import scope_queryset, use_picker
 from anju.services import FollowUpForm as BaseFollowUpForm
 from anju.services import UploadField
 
 from .models import (
     NEXT_LEVELS,
+    Dispute,
     DisputeLevel,
     DisputeType,
     RiskLevel,
@@ -135,6 +136,18 @@ class VisitDisputeForm(forms.Form):
         return form
 
 
+def party_residents(user, dispute_id):
+    """Who may be added as a party to the dispute: its community's residents, of its
+    grid when it has one, among those ``user`` may see (the party picker's source)."""
+    dispute = Dispute.objects.select_related("case").filter(pk=dispute_id).first()
+    if dispute is None:
+        return Resident.objects.none()
+    residents = Resident.objects.filter(community_id=dispute.case.community_id)
+    if dispute.case.grid_id:
+        residents = residents.filter(household__building__grid_id=dispute.case.grid_id)
+    return scope_queryset(residents, user)
+
+
 class PartyForm(forms.Form):
     resident = forms.ModelChoiceField(
         label=_("Resident"), queryset=Resident.objects.none(), required=False
@@ -147,15 +160,8 @@ class PartyForm(forms.Form):
 
     def __init__(self, *args, dispute, user, **kwargs):
         super().__init__(*args, **kwargs)
-        residents = Resident.objects.filter(community_id=dispute.case.community_id)
-        if dispute.case.grid_id:
-            residents = residents.filter(household__building__grid_id=dispute.case.grid_id)
-        self.fields["resident"].queryset = (
-            scope_queryset(residents, user)
-            .select_related("household__building")
-            .order_by("household_id", "pk")
-        )
-        self.fields["resident"].label_from_instance = lambda r: f"{r.name} · {r.household.address}"
+        # A search box over the dispute's grid as the user sees it, never the register.
+        use_picker(self.fields["resident"], user, party_residents, dispute.pk)
 
     def clean(self):
         data = super().clean()

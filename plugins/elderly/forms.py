@@ -9,7 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anju.community import Building, Visit
+from anju.community import Building, Resident, Visit
+from anju.permissions import use_picker
 
 from . import canteen
 from .models import Activity, Option
@@ -113,10 +114,15 @@ class ActivitySignUpForm(IdentityForm):
         self.fields["activity"].queryset = activities
 
 
+def bookable_elders(user):
+    """The elders ``user`` may book lunch for (the staff's picker's source)."""
+    return canteen.visible(canteen.eligible_residents(), user)
+
+
 class StaffBookingForm(forms.Form):
     """A grid worker or canteen staff books for an elder (who cannot use a phone)."""
 
-    resident = forms.ModelChoiceField(label=_("Elder"), queryset=None)
+    resident = forms.ModelChoiceField(label=_("Elder"), queryset=Resident.objects.none())
     date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     option = forms.ChoiceField(label=_("Option"), choices=Option.choices, required=False)
     delivery = forms.BooleanField(label=_("Deliver it home"), required=False)
@@ -124,10 +130,8 @@ class StaffBookingForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resident"].queryset = canteen.visible(
-            canteen.eligible_residents(), user
-        ).select_related("household__building")
-        self.fields["resident"].label_from_instance = lambda r: f"{r.name} · {r.household}"
+        # A search box over the elders the user may book for, never the register.
+        use_picker(self.fields["resident"], user, bookable_elders)
 
 
 class WelfareCheckForm(forms.Form):

@@ -9,6 +9,7 @@ role that is not grid-restricted see job seekers and enrolments of every grid �
 core lets service staff see every case of a service they handle.
 """
 
+from anju.community import Resident
 from anju.permissions import is_grid_restricted, scope_queryset
 
 STATION_WIDE = "employment.station_wide"
@@ -22,6 +23,14 @@ def station_wide(user) -> bool:
     if user.is_superuser:
         return True
     return user.has_perm(STATION_WIDE) and not is_grid_restricted(user)
+
+
+def station_residents(user):
+    """The residents the station's pickers offer ``user`` (anju.permissions.pickers):
+    every grid's for the station's staff — found by name and room, never listed —
+    their own grids' for everyone else."""
+    residents = Resident.objects.all()
+    return residents if station_wide(user) else scope_queryset(residents, user)
 
 
 def visible(queryset, user):

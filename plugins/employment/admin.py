@@ -31,7 +31,6 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from anju.community import Resident
 from anju.permissions import (
     GridScopedModelViewSet,
     GridScopedPermissionPolicy,
@@ -44,6 +43,8 @@ from anju.permissions import (
     ScopedInspectView,
     ScopedModelForm,
     ScopedViewSetMixin,
+    grid_residents,
+    use_picker,
 )
 from anju.services import Status
 
@@ -131,11 +132,10 @@ class ResidentForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields.get("resident")
         if field is not None:
-            residents = Resident.objects.select_related("household__building").order_by("name")
+            # A search box scoped to what the user may see, never the register.
             station = self._meta.model._meta.model_name in access.STATION_MODELS
-            if not (station and access.station_wide(self.for_user)):
-                residents = access.visible(residents, self.for_user)
-            field.queryset = residents
+            source = access.station_residents if station else grid_residents
+            use_picker(field, self.for_user, source)
 
 
 class JobSeekerForm(ResidentForm):

@@ -4,10 +4,9 @@ filters, and the staff's course actions."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from anju.community import Resident
-from anju.permissions import scope_queryset
+from anju.permissions import ResidentPickerField
 
-from .access import station_wide
+from .access import station_residents
 from .fields import JobTag
 from .models import Place, open_postings
 
@@ -54,18 +53,11 @@ class JobFilterForm(forms.Form):
     )
 
 
-class ResidentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} · {obj.household.building.name}{obj.household.unit}{obj.household.room}"
-
-
 class EnrolForm(forms.Form):
-    resident = ResidentChoiceField(label=_("resident"), queryset=Resident.objects.none())
+    # The station's staff enrol residents of every grid, found by name and room; others,
+    # residents of their own grids (a search box, never the register: ResidentPickerField).
+    resident = ResidentPickerField(label=_("resident"), source=station_residents)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        residents = Resident.objects.select_related("household__building").order_by("name")
-        # The station's staff enrol residents of every grid; others, of their own grids.
-        if not station_wide(user):
-            residents = scope_queryset(residents, user)
-        self.fields["resident"].queryset = residents
+        self.fields["resident"].bind(user)

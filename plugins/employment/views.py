@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from anju.core import keeps_answers_when_too_big
 from anju.notices import clean_query, query_terms
 from anju.plugins import current_community
 from anju.services import handle_request_form, service_for_code_form
@@ -131,6 +132,7 @@ def courses(request):
     return TemplateResponse(request, "employment/courses.html", {"courses": rows})
 
 
+@keeps_answers_when_too_big
 def interest(request, pk: int):
     """ "I'm interested" in posting ``pk``: the plugin's service form, with the posting
     filled in. The case goes to the employment staff."""
@@ -159,6 +161,7 @@ def interest(request, pk: int):
     )
 
 
+@keeps_answers_when_too_big
 def apply_subsidy(request, kind: str):
     """A subsidy application (稳岗补贴, 交通补贴) on the portal: the scheme's staff-built
     form, filed as a case for the resident's grid worker."""

@@ -13,5 +13,8 @@ PUBLIC = {
     "safe_row": "spreadsheets",
     # Uploaded files go out only through a view that checked permissions first.
     "protected_file_response": "media",
+    # A portal form view that shows its form again when the body was too big.
+    "keeps_answers_when_too_big": "middleware",
+    "body_too_big": "middleware",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

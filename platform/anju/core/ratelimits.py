@@ -39,10 +39,11 @@ class Verdict(enum.Enum):
         return self is not Verdict.ALLOWED
 
 
-def check(request, group: str, rate: str, *, fail_open: bool, method="POST") -> Verdict:
-    """Count this request against ``rate`` per client address (django-ratelimit) and
-    say whether it may go on. A truthy verdict refuses it."""
-    hit = is_ratelimited(request, group=group, key="ip", rate=rate, method=method, increment=True)
+def check(request, group: str, rate: str, *, fail_open: bool, method="POST", key="ip") -> Verdict:
+    """Count this request against ``rate`` per client address (``key="ip"``) or per
+    signed-in user (``key="user"``; django-ratelimit's keys) and say whether it may go
+    on. A truthy verdict refuses it."""
+    hit = is_ratelimited(request, group=group, key=key, rate=rate, method=method, increment=True)
     if cache_down():
         return Verdict.ALLOWED if fail_open else Verdict.UNAVAILABLE
     return Verdict.LIMITED if hit else Verdict.ALLOWED

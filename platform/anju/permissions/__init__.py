@@ -24,6 +24,10 @@ PUBLIC = {
     "SERVICE_STAFF": "roles",
     "RESIDENT": "roles",
     "group_for": "roles",
+    # pickers of residents: search as you type, scoped (anju.permissions.pickers)
+    "ResidentPickerField": "pickers",
+    "use_picker": "pickers",
+    "grid_residents": "pickers",
     # the scoped Wagtail admin base classes
     "GridScopedModelViewSet": "admin.viewsets",
     "GridScopedPermissionPolicy": "admin.policy",

@@ -94,7 +94,14 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     An id outside the user's grids is answered exactly like an id that does not exist:
     "Invalid pk ... object does not exist."
+
+    The browsable API shows it as a box for the id, never as a list of the rows (that
+    would put the register of residents on the page: anju.permissions.pickers).
     """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("style", {"base_template": "input.html", "input_type": "number"})
+        super().__init__(**kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -12,7 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from anju.core.models import AuditEntry
 
-from . import lockout
+from . import lockout, pickers
 from .admin.lockouts import LockoutListView, UnlockView
 from .admin.menu import PermissionMenuItem
 from .scope import is_grid_restricted
@@ -46,6 +46,7 @@ def register_lockout_urls():
     return [
         path("lockouts/", LockoutListView.as_view(), name="permissions_lockouts"),
         path("lockouts/<int:pk>/unlock/", UnlockView.as_view(), name="permissions_lockout_unlock"),
+        path("pick/residents/", pickers.pick_residents, name="permissions_pick_residents"),
     ]
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from anju.community.models import Community
+from anju.core.middleware import keeps_answers_when_too_big
 from anju.permissions.urlscope import Scope, declare_scope
 
 from . import activation
@@ -25,6 +26,7 @@ def find_service_form(request, plugin: str, form_slug: str):
     raise Http404
 
 
+@keeps_answers_when_too_big
 @require_http_methods(["GET", "POST"])
 def service_form(request, plugin: str, form_slug: str):
     """A plugin's code-defined form, filed as a case by the services engine."""

@@ -17,6 +17,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from anju.community.models import Resident, ResidentLink
+from anju.permissions.pickers import grid_residents, use_picker
 from anju.permissions.scope import is_grid_restricted, scope_queryset, visible_grids
 from anju.permissions.urlscope import Scope
 
@@ -80,9 +81,10 @@ class DecideForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, residents, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resident"].queryset = residents
+        # A search box over the user's grids, never a list of the register.
+        use_picker(self.fields["resident"], user, grid_residents)
 
 
 def _scoped_residents(user):
@@ -109,7 +111,7 @@ class DecideLinkView(_Mixin, WagtailAdminTemplateMixin, FormView):
         ]
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "residents": _scoped_residents(self.request.user)}
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -152,9 +154,10 @@ class ProxyForm(forms.Form):
         help_text=gettext_lazy("They sign in on the portal with this number."),
     )
 
-    def __init__(self, *args, residents, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resident"].queryset = residents
+        # A search box over the user's grids, never a list of the register.
+        use_picker(self.fields["resident"], user, grid_residents)
 
     def clean_phone(self):
         return clean_mobile(self.cleaned_data["phone"])
@@ -173,7 +176,7 @@ class AddProxyView(_Mixin, WagtailAdminTemplateMixin, FormView):
         ]
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "residents": _scoped_residents(self.request.user)}
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
         try:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from anju.community.sites import current_community
 from anju.core import ratelimits
+from anju.core.middleware import body_too_big
 
 from .forms import RequesterForm, ResidentFollowUpForm, TrackForm, service_form_class
 from .models import Case, CaseAttachment, CaseEvent, Service, Status
@@ -62,8 +63,15 @@ def handle_request_form(
     if request.method == "POST":
         requester_form = RequesterForm(request.POST, prefix="requester", community=community)
         form = form_class(request.POST, request.FILES)
+        too_big = body_too_big(request)
         # Fails open: a request is filed whatever the state of the rate-limit store.
-        if limited(request, "submit", submit_rate(), fail_open=True):
+        if too_big:
+            # The answers came back as far as they could be read: shown, never filed.
+            requester_form.is_valid()
+            form.is_valid()
+            requester_form.add_error(None, too_big)
+            status = 413
+        elif limited(request, "submit", submit_rate(), fail_open=True):
             requester_form.add_error(
                 None, _("Too many requests from here. Please wait a while and try again.")
             )

@@ -119,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Ids too large for the database are a 404, never an OverflowError.
     "anju.core.middleware.IdRangeMiddleware",
+    # A portal form whose answers are over the size limit comes back with them and a
+    # message, never a bare 400 (anju.core.middleware.FormBodyLimitMiddleware).
+    "anju.core.middleware.FormBodyLimitMiddleware",
     # Zero-width characters are stripped from every posted field (anju.core.normalise).
     "anju.core.normalise.InvisibleCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -328,6 +331,11 @@ if MEDIA_S3_BUCKET:
         },
     }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A portal form's body up to this size is held so that, if its written answers exceed
+# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), they come back to the resident with a
+# message (anju.core.middleware.FormBodyLimitMiddleware). Keep it at the web server's
+# client_max_body_size (deploy/nginx.conf: 12m).
+FORM_BODY_MAX_BYTES = env.int("FORM_BODY_MAX_BYTES", default=12 * 1024 * 1024)
 # Uploads are sent only by permission-checked views (anju.core.media). Set to the web
 # server's internal location (deploy/nginx.conf: "/protected-media/") to hand the
 # sending to it with X-Accel-Redirect; empty, Django streams the file itself.

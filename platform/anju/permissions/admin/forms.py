@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.forms import ModelChoiceField
 from wagtail.admin.forms.models import WagtailAdminModelForm
 
+from anju.community.models import Resident
+from anju.permissions.pickers import use_picker
 from anju.permissions.scope import scope_queryset
 
 
@@ -25,6 +28,9 @@ class ScopedModelForm(WagtailAdminModelForm):
             if name in self.choice_select_related:
                 queryset = queryset.select_related(*self.choice_select_related[name])
             field.queryset = scope_queryset(queryset, self.for_user)
+            if queryset.model is Resident and isinstance(field, ModelChoiceField):
+                # A search box scoped the same way, never a list of the register.
+                use_picker(field, self.for_user)
 
     class Meta(WagtailAdminModelForm.Meta):
         pass

@@ -23,6 +23,7 @@ from anju.community.models import (
 )
 from anju.core.normalise import NumberFormField
 from anju.permissions.admin.forms import ScopedModelForm
+from anju.permissions.lookups import check_id_number
 from anju.permissions.scope import special_groups_for, visible_grids
 
 VIEW_FULL_ID_NUMBER = "community.view_full_id_number"
@@ -109,6 +110,16 @@ class ResidentForm(ScopedModelForm):
         value = normalise_id_number(self.cleaned_data.get("id_number"))
         if not value and self.instance.pk:
             return self.instance.id_number
+        if value and value != self.instance.id_number:
+            # The community-wide duplicate check: audited and rate-limited.
+            check_id_number(
+                None,
+                self.for_user,
+                id_number=value,
+                household=self.cleaned_data.get("household"),
+                exclude_pk=self.instance.pk,
+                where="admin",
+            )
         return value
 
     class Meta(ScopedModelForm.Meta):

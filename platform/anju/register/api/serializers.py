@@ -9,6 +9,7 @@ Related rows (a household's building, a resident's or a visit's household) are c
 only among the rows the requesting user may see; writes run the model's ``clean()``.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 
@@ -25,6 +26,7 @@ from anju.community.models import (
 )
 from anju.core.normalise import NumberSerializerField
 from anju.permissions.api import ModelCleanSerializerMixin, ScopedPrimaryKeyRelatedField
+from anju.permissions.lookups import check_id_number
 
 FULL_ID_NUMBER = "community.view_full_id_number"
 
@@ -197,6 +199,28 @@ class ResidentSerializer(ModelCleanSerializerMixin, serializers.ModelSerializer)
                 _("Only people allowed to see whole ID numbers may enter them.")
             )
         return idnumbers.normalise_id_number(value)
+
+    def validate(self, attrs):
+        number = attrs.get("id_number")
+        instance = self.instance
+        if number and (instance is None or number != instance.id_number):
+            # The community-wide duplicate check: audited and rate-limited.
+            request = self.context.get("request")
+            household = attrs.get("household") or getattr(instance, "household", None)
+            try:
+                check_id_number(
+                    request,
+                    getattr(request, "user", None),
+                    id_number=number,
+                    household=household,
+                    exclude_pk=getattr(instance, "pk", None),
+                    where="api",
+                )
+            except DjangoValidationError as error:
+                if error.code == "throttled":
+                    raise exceptions.Throttled(detail=error.messages[0]) from error
+                raise serializers.ValidationError({"id_number": error.messages}) from error
+        return super().validate(attrs)
 
 
 class IdNumberSerializer(serializers.Serializer):
