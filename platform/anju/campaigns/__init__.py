@@ -28,5 +28,6 @@ PUBLIC = {
     "TargetAnswer": "models",
     "Outcome": "models",
     "visible_targets": "visibility",
+    "target_answered": "signals",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)
