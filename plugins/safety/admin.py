@@ -290,6 +290,10 @@ class GasStatusForm(ScopedModelForm):
 
 
 class GasStatusViewSet(GridScopedModelViewSet):
+    # The base class names its URLs after the core's community models; ours are the
+    # plugin's own.
+    name = "safety_gas"
+    url_prefix = "safety/gas"
     model = GasStatus
     form_class = GasStatusForm
     menu_label = gettext_lazy("Gas status")

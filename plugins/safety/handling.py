@@ -5,8 +5,11 @@ A hazard is a case of the services engine (``services.HAZARD_FORM``): filed when
 door-to-door check finds a failed item (``on_target_answered``) or when a resident
 reports one. Its deadline is its severity's (``deadline_hours``), given to the case, so
 the engine's SLA sweep escalates an overdue hazard grid → community like any case; when
-it runs over at community level too (the engine's "overdue"), ``on_case_changed`` hands
-it over to the partner organisation for its kind (the gas company, the fire brigade).
+it runs over at community level too, it is handed to the partner organisation for its
+kind (the gas company, the fire brigade): at once by ``on_case_changed`` when the
+engine says "overdue" (a case escalated by hand, then breached), and by the beat task
+``safety.escalate_overdue_hazards`` for those the sweep escalated itself (the engine
+marks those breached when it escalates them, so it sends no second "overdue").
 Whether it is open, overdue or closed is the case's status, never stored here.
 
 Errors are the engine's ``WorkflowError``: translated, shown to staff as they are.
@@ -334,7 +337,7 @@ def on_case_changed(sender, *, cases, kind, actor, community, **kwargs):
     """The engine's news about our cases: a hazard overdue at community level goes to
     the partner organisation; a connection application resolved means connected."""
     hazard_service, connect_service = (
-        service_for_code_form("safety", form).pk for form in _forms("hazard", "connect")
+        service_for_code_form("safety", form).pk for form in _forms("report", "connect")
     )
     ids = [c.pk for c in cases]
     if kind == "overdue":
