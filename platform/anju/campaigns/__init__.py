@@ -29,5 +29,6 @@ PUBLIC = {
     "Outcome": "models",
     "visible_targets": "visibility",
     "target_answered": "signals",
+    "start_round": "rounds",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)
