@@ -117,7 +117,8 @@ def test_rechecking_a_closed_hazard_is_refused_with_the_reason(world, client, fo
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "closed"
-    assert "已关闭" in body["non_field_errors"][0] or "closed" in body["non_field_errors"][0]
+    reason = body["non_field_errors"][0]
+    assert "此隐患已于" in reason and "关闭" in reason, reason
 
 
 def test_rechecking_a_closed_hazard_in_the_admin_says_why(world, client, found):
