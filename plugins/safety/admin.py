@@ -147,7 +147,11 @@ class HazardDetailView(SafetyView):
         user = self.request.user
         if not (user.has_perm("safety.change_hazard") and may_work_on(user, self.hazard.case)):
             return False
-        return name != "recheck" or user.has_perm(RECHECK)
+        if name == "recheck":
+            return user.has_perm(RECHECK)
+        if name == "update":  # severity and who must fix it: the grid's team's call
+            return user.has_perm("safety.add_hazard")
+        return True
 
     def act(self, name, data):
         user, hazard = self.request.user, self.hazard

@@ -75,7 +75,8 @@ class HazardViewSet(viewsets.ReadOnlyModelViewSet):
     action_permissions = {
         "rectify": ["safety.change_hazard"],
         "recheck": ["safety.change_hazard", "safety.recheck_hazard"],
-        "update_details": ["safety.change_hazard"],
+        # Severity and who must fix it are the grid's team's call, not a partner's.
+        "update_details": ["safety.change_hazard", "safety.add_hazard"],
     }
 
     def get_queryset(self):

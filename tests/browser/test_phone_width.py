@@ -239,7 +239,5 @@ def test_gas_safety_emergency_numbers_come_first_and_are_big(live_server, phone,
     assert [b[0] for b in boxes][:2] == ["tel:96777", "tel:119"]
     assert all(height >= 56 and right <= WIDTH for _href, _top, height, right in boxes), boxes
     assert boxes[0][1] < 740
-    apply_top = page.evaluate(
-        "document.querySelector('[data-apply]').getBoundingClientRect().top"
-    )
+    apply_top = page.evaluate("document.querySelector('[data-apply]').getBoundingClientRect().top")
     assert boxes[-1][1] < apply_top

@@ -64,7 +64,6 @@ COMMITTEE = Role(
         "anju_permissions.view_partnerorganisation",
         "anju_permissions.add_partnerorganisation",
         "anju_permissions.change_partnerorganisation",
-        "anju_permissions.view_handover",
     )
     # Committee members decide which services (plugins) their community offers.
     + ("anju_plugins.view_pluginactivation", "anju_plugins.change_pluginactivation")

@@ -146,3 +146,46 @@ def test_handed_over_ids_is_empty_for_anonymous(world, cases):
     from anju.services import Case
 
     assert not list(handed_over_ids(AnonymousUser(), Case))
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("superuser", True),
+        ("committee", True),
+        ("grid_worker", False),
+        ("resident_rep", False),
+        ("service_staff", False),
+        ("partner_staff", False),
+    ],
+)
+def test_partner_organisations_admin_per_role(world, client, role, allowed):
+    client.force_login(world.users[role])
+    response = client.get(reverse("partner_organisations:index"))
+    if allowed:
+        assert response.status_code == 200 and "县燃气公司" in response.content.decode()
+    else:
+        assert response.status_code in (302, 403)
+
+
+def test_committee_adds_a_partner_organisation_in_the_admin(world, client):
+    client.force_login(world.users["committee"])
+    response = client.post(
+        reverse("partner_organisations:add"),
+        {
+            "community": world.community.pk,
+            "code": "fire_brigade",
+            "name": "县消防救援大队",
+            "phone": "119",
+            "members": [],
+        },
+    )
+    assert response.status_code == 302, response.content
+    assert PartnerOrganisation.objects.filter(code="fire_brigade").exists()
+    # The same code twice in one community is refused with a message, not a 500.
+    again = client.post(
+        reverse("partner_organisations:add"),
+        {"community": world.community.pk, "code": "fire_brigade", "name": "重复", "phone": ""},
+    )
+    assert again.status_code == 200
+    assert PartnerOrganisation.objects.filter(code="fire_brigade").count() == 1

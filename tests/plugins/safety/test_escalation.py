@@ -153,3 +153,26 @@ def test_staff_of_another_partner_see_nothing(world, hazards, handed, fire_briga
     client.force_login(firefighter)
     assert client.get("/api/safety/hazards/").json()["results"] == []
     assert client.get(f"/api/safety/hazards/{handed.pk}/").status_code == 404
+
+
+def test_scope_queryset_reads_the_handover_path(world, hazards, handed):
+    """``Hazard.handover_path = "case"``: the core's scope_queryset (every grid-scoped
+    admin and API view) gives a partner the hazards whose case was handed over."""
+    from anju.permissions import scope_queryset
+    from plugins.safety.models import Hazard
+
+    partner_user = world.users["partner_staff"]
+    assert list(scope_queryset(Hazard.objects.all(), partner_user)) == [handed]
+    worker = world.users["grid_worker"]
+    assert set(scope_queryset(Hazard.objects.all(), worker)) == {hazards[0], hazards[1]}
+
+
+def test_partner_may_not_change_severity(world, hazards, handed):
+    client = partner(world)
+    response = client.post(
+        f"/api/safety/hazards/{handed.pk}/update_details/",
+        {"severity": "low", "responsible": "resident"},
+    )
+    assert response.status_code == 403
+    handed.refresh_from_db()
+    assert handed.severity != "low"
