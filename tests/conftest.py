@@ -230,15 +230,16 @@ class World:
     """Two grids of one community, with residents in each, and one user per role.
 
     ``users`` maps role name to user: superuser, committee (sees the whole community),
-    grid_worker and resident_rep (seated on grid 1 only), service_staff, resident.
-    ``anonymous`` is not in ``users``.
+    grid_worker and resident_rep (seated on grid 1 only), service_staff, resident,
+    partner_staff (staff of ``gas_company``, a partner organisation: sees only what is
+    handed over to it). ``anonymous`` is not in ``users``.
     """
 
 
 @pytest.fixture
 def world(db):
     from anju.community.models import TeamRole
-    from anju.permissions import roles
+    from anju.permissions import PartnerOrganisation, roles
     from anju.plugins.grants import setup_roles
     from tests import factories as f
 
@@ -264,7 +265,14 @@ def world(db):
         "resident_rep": f.UserFactory(username="rep", role=roles.RESIDENT_REP),
         "service_staff": f.UserFactory(username="staff", role=roles.SERVICE_STAFF),
         "resident": f.UserFactory(username="resident", role=roles.RESIDENT, is_staff=False),
+        # Staff of an outside organisation (the gas company): sees only what is handed
+        # over to it (anju.permissions.partners), nothing of any grid.
+        "partner_staff": f.UserFactory(username="gascompany", role=roles.PARTNER_STAFF),
     }
+    w.gas_company = PartnerOrganisation.objects.create(
+        community=w.community, code="gas_company", name="县燃气公司", phone="96777"
+    )
+    w.gas_company.members.add(w.users["partner_staff"])
     f.seat(w.users["committee"], w.grid1, TeamRole.COMMITTEE)
     f.seat(w.users["grid_worker"], w.grid1, TeamRole.GRID_WORKER)
     f.seat(w.users["resident_rep"], w.grid1, TeamRole.RESIDENT_REP)

@@ -8,8 +8,9 @@ file input (/repair/) and what it answers after filing, following a request
 (/cases/track/, form and result), a resident's own requests (/cases/mine/: the sign-in
 it asks for, the list and one request), a standard page, and each plugin's portal pages
 (the job board, a posting, the employment service's pages, "I'm interested", a subsidy
-form, the disputes page and its report form), and the resident's own pages (sign-in, me,
-my household, my messages and one message). The Atom feed is XML and is skipped.
+form, the disputes page and its report form, the gas-safety page and its connection and
+hazard forms), and the resident's own pages (sign-in, me, my household, my messages and
+one message). The Atom feed is XML and is skipped.
 """
 
 import pytest
@@ -109,6 +110,17 @@ def site(world, settings, tmp_path):
     board = home.add_child(instance=JobIndexPage(title="招聘信息", slug="jobs"))
     posting = make_posting(board, title="缝纫工（社区扶贫车间，长期招聘，包午餐）")
     schemes = ensure_subsidy_schemes(world.community)
+    from django.utils import timezone
+
+    from plugins.safety.models import SafetyTalk
+
+    SafetyTalk.objects.create(
+        community=world.community,
+        title="天然气安全使用讲座（县燃气公司技术员现场讲解并演示报警器）",
+        partner=world.gas_company,
+        starts_at=timezone.now() + timezone.timedelta(days=3),
+        place="社区活动中心二楼多功能厅",
+    )
     return {
         "notice": notice,
         "case": case,
@@ -179,6 +191,9 @@ def test_every_portal_page_fits_a_phone(live_server, phone, world, site, elder):
         reverse("employment:subsidy", kwargs={"kind": site["subsidy"]}),
         reverse("disputes:index"),
         "/services/disputes/forms/report/",
+        reverse("safety:index"),
+        "/services/safety/forms/connect/",
+        "/services/safety/forms/report/",
     ]
     problems = []
     for path in paths:
@@ -246,3 +261,23 @@ def resident_pages(page, phone, world, live_server) -> list[str]:
     for path in ("/me/", "/me/household/", "/me/messages/", f"/me/messages/{message.pk}/"):
         problems += problems_of(page, path)
     return problems
+
+
+def test_gas_safety_emergency_numbers_come_first_and_are_big(live_server, phone, world, site):
+    """On a phone, the first thing the gas-safety page shows is the emergency numbers:
+    tel: links at least 56 px tall, the first of them above the fold."""
+    from django.urls import reverse
+
+    page = phone.new_page()
+    page.goto(live_server.url + reverse("safety:index"))
+    page.wait_for_load_state("load")
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('a[href^=\"tel:\"]')]"
+        ".map(a => { const r = a.getBoundingClientRect(); return [a.getAttribute('href'),"
+        " r.top, r.height, r.right]; })"
+    )
+    assert [b[0] for b in boxes][:2] == ["tel:96777", "tel:119"]
+    assert all(height >= 56 and right <= WIDTH for _href, _top, height, right in boxes), boxes
+    assert boxes[0][1] < 740
+    apply_top = page.evaluate("document.querySelector('[data-apply]').getBoundingClientRect().top")
+    assert boxes[-1][1] < apply_top

@@ -28,5 +28,7 @@ PUBLIC = {
     "TargetAnswer": "models",
     "Outcome": "models",
     "visible_targets": "visibility",
+    "target_answered": "signals",
+    "start_round": "rounds",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

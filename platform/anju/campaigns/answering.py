@@ -141,4 +141,9 @@ def record_answer(
         answer.save()
         Target.objects.filter(pk=target.pk).update(outcome=outcome, answered_at=now)
         target.outcome, target.answered_at = outcome, now
+        from .signals import target_answered
+
+        target_answered.send(
+            sender=TargetAnswer, community=campaign.community_id, answers=[answer], actor=user
+        )
     return answer

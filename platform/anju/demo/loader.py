@@ -45,6 +45,9 @@ ACCOUNTS = (
         for i, name in enumerate(["张志强", "周玉珍", "吴国平", "徐桂芳", "马文斌"], start=1)
     ),
     DemoAccount("fuwu", "陈丽", roles.SERVICE_STAFF),
+    # Staff of the partner organisations (合作单位): see only what is handed over to them.
+    DemoAccount("ranqi", "周师傅（县燃气公司）", roles.PARTNER_STAFF),
+    DemoAccount("xiaofang", "郑队长（县消防救援大队）", roles.PARTNER_STAFF),
     DemoAccount("jumin", "刘桂兰", roles.RESIDENT),
 )
 
@@ -118,6 +121,32 @@ def _community(rng: random.Random, out: list[str], ctx: dict) -> None:
             community.save(update_fields=["site"])
 
 
+#: (code, name, phone, demo account): the community's partner organisations.
+PARTNERS = (
+    ("gas_company", "县燃气公司", "96777", "ranqi"),
+    ("fire_brigade", "县消防救援大队", "119", "xiaofang"),
+)
+
+
+def _partners(rng: random.Random, out: list[str], ctx: dict) -> None:
+    """The gas company and the fire brigade as Anjuyuan's partner organisations, each
+    with its demo account (put in ``ctx`` by code for plugins' demo data)."""
+    from anju.community.models import Community
+    from anju.permissions import PartnerOrganisation
+
+    community = Community.objects.filter(code="anjuyuan").first()
+    if community is None:
+        return
+    for code, name, phone, username in PARTNERS:
+        organisation, _created = PartnerOrganisation.objects.update_or_create(
+            community=community, code=code, defaults={"name": name, "phone": phone}
+        )
+        if username in ctx:
+            organisation.members.add(ctx[username])
+        ctx[code] = organisation
+    out.append(f"partner organisations: {len(PARTNERS)} (accounts ranqi, xiaofang)")
+
+
 def _resident_account(rng: random.Random, out: list[str], ctx: dict) -> None:
     """The demo resident ``jumin`` signs in on the portal by phone (13907431234): the
     account is linked to a household of grid 1 as that household's head."""
@@ -186,6 +215,7 @@ STEPS: list[Step] = [
     _accounts,
     _pages,
     _community,
+    _partners,
     _resident_account,
     _notices,
     _plugins,

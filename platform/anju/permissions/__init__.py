@@ -23,6 +23,14 @@ PUBLIC = {
     "RESIDENT_REP": "roles",
     "SERVICE_STAFF": "roles",
     "RESIDENT": "roles",
+    "PARTNER_STAFF": "roles",
+    # partner organisations and what is handed over to them
+    "PartnerOrganisation": "partners",
+    "Handover": "partners",
+    "hand_over": "partners",
+    "handed_over_ids": "partners",
+    "handovers_of": "partners",
+    "partner_organisations_of": "partners",
     "group_for": "roles",
     # pickers of residents: search as you type, scoped (anju.permissions.pickers)
     "ResidentPickerField": "pickers",

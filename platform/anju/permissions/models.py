@@ -21,3 +21,7 @@ class CommunityUserObjectPermission(UserObjectPermissionBase):
 
 class CommunityGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Community, on_delete=models.CASCADE)
+
+
+# Partner organisations and hand-overs (anju.permissions.partners).
+from .partners import Handover, PartnerOrganisation  # noqa: E402, F401

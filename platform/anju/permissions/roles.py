@@ -59,6 +59,12 @@ COMMITTEE = Role(
     + ("axes.view_accessattempt", "axes.delete_accessattempt")
     # The outbox (admin: Settings → Messages): what was sent to whom, and what failed.
     + ("notify.view_message",)
+    # Partner organisations (the gas company, the fire brigade) and their staff.
+    + (
+        "anju_permissions.view_partnerorganisation",
+        "anju_permissions.add_partnerorganisation",
+        "anju_permissions.change_partnerorganisation",
+    )
     # Committee members decide which services (plugins) their community offers.
     + ("anju_plugins.view_pluginactivation", "anju_plugins.change_pluginactivation")
     + (
@@ -154,9 +160,27 @@ SERVICE_STAFF = Role(
         "view_campaign", "view_target", "view_targetanswer", "add_targetanswer", "export_campaign"
     ),
 )
+# Staff of an outside organisation (the gas company, the fire brigade, a township desk):
+# grid-restricted with no grid, so they see only what was handed over to their
+# organisation (anju.permissions.partners) and may work on those cases.
+PARTNER_STAFF = Role(
+    "partner_staff",
+    "合作单位人员",
+    _("Partner organisation staff"),
+    True,
+    True,
+    permissions=_services("view_case", "change_case"),
+)
 RESIDENT = Role("resident", "居民", _("Resident"), False, False)
 
-ROLES: tuple[Role, ...] = (COMMITTEE, GRID_WORKER, RESIDENT_REP, SERVICE_STAFF, RESIDENT)
+ROLES: tuple[Role, ...] = (
+    COMMITTEE,
+    GRID_WORKER,
+    RESIDENT_REP,
+    SERVICE_STAFF,
+    PARTNER_STAFF,
+    RESIDENT,
+)
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 
 

@@ -7,7 +7,9 @@ Seats on a grid's team grant django-guardian object permissions (anju.permission
 Rows below a grid are never checked one by one: ``scope_queryset`` adds a single
 ``<grid_path>__in (subquery)`` filter, where ``grid_path`` is declared on the model
 (``Household.grid_path == "building__grid"``). Admin lists, edit views, search, the API
-and exports all call it, so they all answer the same.
+and exports all call it, so they all answer the same. A model that also declares
+``handover_path`` is visible to partner organisations' staff where its row was handed
+over to their organisation (``anju.permissions.partners``).
 """
 
 from django.db.models import Model, Q, QuerySet
@@ -15,7 +17,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from anju.community.models import Community, Grid, SpecialGroup
 
-from . import roles
+from . import partners, roles
 
 _CACHE_ATTR = "_anju_visible_grids"
 
@@ -60,7 +62,13 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
     if queryset.model is Community:  # above the grids: visible if any of its grids is
         return queryset.filter(pk__in=visible_grids(user).values("community_id"))
     path = grid_path_of(queryset.model)
-    return queryset.filter(**{f"{path}__in": visible_grids(user).values("pk")})
+    q = Q(**{f"{path}__in": visible_grids(user).values("pk")})
+    # Partner organisations' staff: also the rows handed over to their organisation
+    # (anju.permissions.partners); a model that declares no handover_path adds nothing.
+    handed = partners.handover_q(queryset.model, user)
+    if handed is not None:
+        q |= handed
+    return queryset.filter(q)
 
 
 def can_see(user, obj: Model) -> bool:

@@ -3,7 +3,8 @@
 scope declarations of this layer, and the core imports nothing above it.
 
 Also the login lockouts (anju.permissions.lockout, django-axes): Settings → Login
-lockouts lists them and lifts one."""
+lockouts lists them and lifts one; and Settings → Partner organisations
+(anju.permissions.partners)."""
 
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from anju.core.models import AuditEntry
 from . import lockout, pickers
 from .admin.lockouts import LockoutListView, UnlockView
 from .admin.menu import PermissionMenuItem
+from .partners import PartnerOrganisation
 from .scope import is_grid_restricted
 from .urlscope import ALLOWED_FOR_GRID_RESTRICTED, Scope, ScopedViewSetMixin, route_name, scope_of
 
@@ -39,6 +41,29 @@ class AuditEntryViewSet(ScopedViewSetMixin, ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_audit_log():
     return AuditEntryViewSet("audit")
+
+
+class PartnerOrganisationViewSet(ScopedViewSetMixin, ModelViewSet):
+    """Settings → Partner organisations: the community's outside organisations (the gas
+    company, the fire brigade) and their staff accounts — the committee's."""
+
+    model = PartnerOrganisation
+    grid_scope = Scope.COMMUNITY
+    icon = "group"
+    menu_label = _("Partner organisations")
+    add_to_settings_menu = True
+    list_display = ["name", "code", "community", "phone"]
+    search_fields = ["name", "code"]
+    form_fields = ["community", "code", "name", "phone", "members"]
+    copy_view_enabled = False
+
+    def get_queryset(self, request):
+        return PartnerOrganisation.objects.select_related("community")
+
+
+@hooks.register("register_admin_viewset")
+def register_partner_organisations():
+    return PartnerOrganisationViewSet("partner_organisations")
 
 
 @hooks.register("register_admin_urls")

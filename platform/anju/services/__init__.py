@@ -34,6 +34,7 @@ PUBLIC = {
     "format_reference": "submission",
     "transition": "workflow",
     "escalate": "workflow",
+    "hand_over_case": "workflow",
     "assign": "workflow",
     "comment": "workflow",
     "follow_up": "workflow",

@@ -172,3 +172,24 @@ def escalated(cases, committee_by_community: dict | None = None, *, why: str = "
             email=emails.get(user_id, ""),
         )
     return created
+
+
+register_template(
+    "services.handed_over",
+    _("Case {reference} handed over to {organisation}"),
+    _(
+        "Case {reference} (“{service}”) has been handed over to {organisation}. "
+        "Please deal with it."
+    ),
+)
+
+
+def handed_over(case, organisation) -> None:
+    """Tell each staff member of ``organisation`` that ``case`` is now theirs too."""
+    for user in organisation.members.filter(is_active=True):
+        to_user(
+            user,
+            template="services.handed_over",
+            payload=_payload(case, organisation=organisation.name),
+            dedup_key=f"services:case:{case.pk}:handover:{organisation.pk}:{user.pk}",
+        )

@@ -129,9 +129,14 @@ def submit(
     filed_by=None,
     idempotency_key: str = "",
     on_submit=None,
+    resolve_hours: int | None = None,
 ) -> tuple[Case, bool]:
     """Make the case for a valid ``form`` of ``service``. Returns ``(case, created)``;
     ``created`` is False when the idempotency key was seen before.
+
+    ``resolve_hours`` replaces the service's for this case (a plugin whose matters have
+    deadlines of their own, such as a hazard's by its severity); the SLA sweep then
+    escalates it as any other case.
 
     ``filed_by`` is the staff member filing on the resident's behalf (代办), if any.
     ``on_submit(case, form)`` — a plugin's hook — runs inside the same transaction.
@@ -144,7 +149,17 @@ def submit(
     saved: list = []  # uploads written to storage: removed again if the case is not made
     try:
         with transaction.atomic():
-            case = _create(service, form, requester, community, household, filed_by, digest, saved)
+            case = _create(
+                service,
+                form,
+                requester,
+                community,
+                household,
+                filed_by,
+                digest,
+                saved,
+                resolve_hours=resolve_hours,
+            )
             if on_submit is not None:
                 on_submit(case, form)
     except BaseException as error:
@@ -159,7 +174,18 @@ def submit(
     return case, True
 
 
-def _create(service, form, requester, community, household, filed_by, digest, saved=None) -> Case:
+def _create(
+    service,
+    form,
+    requester,
+    community,
+    household,
+    filed_by,
+    digest,
+    saved=None,
+    *,
+    resolve_hours=None,
+) -> Case:
     version = service.current_version
     if service.kind == Service.Kind.CODE:
         version = service.snapshot(schema=schema_of_form_class(type(form)))
@@ -206,7 +232,10 @@ def _create(service, form, requester, community, household, filed_by, digest, sa
         data=stored_answers({k: v for k, v in form.cleaned_data.items() if k not in files}),
         assignee_id=default_assignee(service, grid_id),
         accept_due=now + timezone.timedelta(hours=service.accept_hours),
-        resolve_due=now + timezone.timedelta(hours=service.resolve_hours),
+        resolve_due=now
+        + timezone.timedelta(
+            hours=service.resolve_hours if resolve_hours is None else resolve_hours
+        ),
         idempotency_key=digest,
         created_at=now,
     )
@@ -238,7 +267,15 @@ def _create(service, form, requester, community, household, filed_by, digest, sa
 
 def service_for_code_form(plugin: str, spec) -> Service:
     """The Service row that stands for a plugin's code-defined form (made on first
-    use; staff may then change its handling and SLA in the admin)."""
+    use; staff may then change its handling and SLA in the admin). It has a form
+    version from the start, so it can also serve as a campaign's checklist."""
+    service = _code_service(plugin, spec)
+    if service.current_version_id is None:
+        service.snapshot(schema=schema_of_form_class(spec.form_class))
+    return service
+
+
+def _code_service(plugin: str, spec) -> Service:
     service = Service.objects.filter(
         kind=Service.Kind.CODE, plugin=plugin, slug=code_slug(plugin, spec.slug)
     ).first()

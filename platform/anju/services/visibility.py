@@ -7,6 +7,8 @@ figures all use (anju.permissions.scope decides the grids).
 - service staff (``services.handle_service_staff_cases``) see the cases of services
   their role handles;
 - anyone sees the cases assigned to them;
+- partner organisations' staff (the gas company, ...) see the cases handed over to their
+  organisation (``hand_over_case``; anju.permissions.partners);
 - a resident (no staff role) sees only the cases they filed, through ``own_cases``.
 """
 
@@ -14,6 +16,7 @@ from django.db.models import Q
 from guardian.shortcuts import get_objects_for_user
 
 from anju.community.models import Community
+from anju.permissions.partners import handed_over_ids
 from anju.permissions.scope import visible_grids
 
 from .models import Case, HandlerRole
@@ -35,6 +38,7 @@ def case_filter(user) -> Q | None:
         return Q(pk__in=[])
     q = Q(grid__in=visible_grids(user).values("pk")) | Q(assignee=user)
     q |= Q(community__in=_community_ids(user))
+    q |= Q(pk__in=handed_over_ids(user, Case))
     if user.has_perm("services.handle_service_staff_cases"):
         q |= Q(service__handler_role=HandlerRole.SERVICE_STAFF)
     return q

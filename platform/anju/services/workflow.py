@@ -386,3 +386,38 @@ def follow_up(
     signals.send([fresh], "follow_up", actor)
     _copy(fresh, case)
     return fresh
+
+
+@transaction.atomic
+def hand_over_case(case: Case, organisation, *, actor=None, note: str = "") -> bool:
+    """Hand ``case`` over (转交) to a partner organisation (the gas company, the fire
+    brigade, a township desk): its staff may then see and work on it, and nothing
+    else of the community. Recorded in the timeline (staff only) and told to the
+    organisation's staff in the app. ``actor`` None means the system (the SLA's last
+    step). Returns False if it had already been handed to that organisation."""
+    from anju.permissions.partners import hand_over
+
+    if actor is not None:
+        _check_may_work(actor, case)
+    if organisation.community_id != case.community_id:
+        raise WorkflowError(
+            _("That organisation does not work with this case's community."), code="community"
+        )
+    _handover, created = hand_over(case, organisation, actor=actor, note=note)
+    if not created:
+        return False
+    text = gettext_lazy("Handed over to %(organisation)s.")
+    from .models import record_text
+
+    _event(
+        case,
+        CaseEvent.Kind.COMMENT,
+        actor,
+        text=record_text(text) % {"organisation": organisation.name}
+        + (f" {note.strip()}" if note and note.strip() else ""),
+        public=False,
+    )
+    from . import notifications
+
+    notifications.handed_over(case, organisation)
+    return True

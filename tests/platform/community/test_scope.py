@@ -93,4 +93,4 @@ def test_committee_seat_grants_the_whole_community_until_it_goes(world):
 
 def test_grid_restricted_roles(world):
     restricted = {r for r, u in world.users.items() if scope.is_grid_restricted(u)}
-    assert restricted == {"grid_worker", "resident_rep"}
+    assert restricted == {"grid_worker", "resident_rep", "partner_staff"}

@@ -72,8 +72,13 @@ def tab_q(tab: str, user, now) -> Q:
 
 
 def default_tab(user) -> str:
-    """People who handle cases start with theirs; readers start with everything."""
-    return "mine" if user.has_perm("services.change_case") and not user.is_superuser else "all"
+    """People who handle cases start with theirs; readers, and partner organisations'
+    staff (whose cases are handed over, not assigned), start with everything."""
+    from anju.permissions.partners import partner_organisations_of
+
+    if not user.has_perm("services.change_case") or user.is_superuser:
+        return "all"
+    return "all" if partner_organisations_of(user).exists() else "mine"
 
 
 class CaseFilterForm(forms.Form):
