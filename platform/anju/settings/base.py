@@ -424,6 +424,7 @@ Open311 GeoReport v2 is at `/open311/v2/` (discovery.json).""",
         "CampaignKindEnum": "anju.campaigns.models.Kind",
         "CaseEventKindEnum": "anju.services.models.CaseEvent.Kind",
         "CampaignAnswerOutcomeEnum": "anju.campaigns.models.ANSWER_OUTCOMES",
+        "ConsentMethodEnum": "anju.services.models.CaseConsent.Method",
     },
 }
 

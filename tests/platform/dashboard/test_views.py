@@ -158,7 +158,7 @@ def read_workbook(response):
 
 
 def by_grid(workbook) -> dict:
-    sheet = workbook["各网格"]
+    sheet = workbook["按网格"]
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
     return {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in rows[1:]}
@@ -167,7 +167,7 @@ def by_grid(workbook) -> dict:
 def test_workbook_reads_back_the_figures(client, town):
     client.force_login(town.users["committee"])
     workbook = read_workbook(client.get(XLSX, {"month": this_month()}))
-    assert workbook.sheetnames == ["汇总", "各网格", "按月"]
+    assert workbook.sheetnames == ["汇总", "按网格", "按月份"]
     summary = {
         (row[0], row[1]): row[2] for row in workbook["汇总"].iter_rows(min_row=3, values_only=True)
     }
@@ -179,7 +179,7 @@ def test_workbook_reads_back_the_figures(client, town):
     assert list(rows) == ["第一网格", "第二网格", "合计"]
     assert rows["第二网格"]["办件 · 已逾期"] == 1
     assert rows["合计"]["专项走访进度 · 走访对象"] == 3
-    months = list(workbook["按月"].iter_rows(values_only=True))
+    months = list(workbook["按月份"].iter_rows(values_only=True))
     assert months[-1][0] == this_month() and months[-1][1:] == (6, 3, 2)
 
 
