@@ -196,7 +196,10 @@ class PostingViewSet(viewsets.ReadOnlyModelViewSet):
             JobSeeker.objects.filter(status=JobSeeker.Status.LOOKING), request.user
         )
         rows = matching.seekers_for(posting, seekers).select_related("resident")
-        return Response(SeekerSerializer(rows, many=True, context={"request": request}).data)
+        # Paginated as every list of the API is, and as the schema says.
+        page = self.paginate_queryset(rows.order_by("-created_at", "-pk"))
+        data = SeekerSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
 
 
 @extend_schema(tags=["employment"])
@@ -214,8 +217,10 @@ class SeekerViewSet(GridScopedViewSetMixin, viewsets.ModelViewSet):
     def postings(self, request, pk=None):
         """Open postings that match this job seeker."""
         seeker = self.get_object()
-        rows = matching.postings_for(seeker).defer("search_text").order_by("closing_date")
-        return Response(PostingSerializer(rows, many=True, context={"request": request}).data)
+        rows = matching.postings_for(seeker).defer("search_text").order_by("closing_date", "pk")
+        page = self.paginate_queryset(rows)
+        data = PostingSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
 
 
 @extend_schema(tags=["employment"])

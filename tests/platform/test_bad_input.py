@@ -89,3 +89,32 @@ def test_signed_in_without_permission_is_still_403(world):
     client = APIClient()
     client.force_login(world.users["resident"])
     assert client.get("/api/community/households/").status_code == 403
+
+
+@pytest.mark.parametrize("moment", ["0739-05-30T10:27:43+08:00", "2999-01-01T00:00:00+08:00"])
+def test_a_follow_up_time_out_of_range_is_a_field_error(world, moment):
+    """Found by schemathesis: a follow-up done in the year 739 was saved and read back
+    as "0739-05-30T10:27:43+08:05:43" (local mean time), which no client can parse."""
+    client = APIClient()
+    client.force_login(world.users["committee"])
+    response = client.patch(
+        f"/api/community/visits/{world.visit1.pk}/",
+        {"follow_up_done_at": moment},
+        format="json",
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert "1900" in response.json()["follow_up_done_at"][0]
+    world.visit1.refresh_from_db()
+    assert world.visit1.follow_up_done_at is None
+
+
+def test_a_follow_up_time_in_range_is_saved_and_read_back_with_a_standard_offset(world):
+    client = APIClient()
+    client.force_login(world.users["committee"])
+    response = client.patch(
+        f"/api/community/visits/{world.visit1.pk}/",
+        {"follow_up_done_at": "2026-05-30T10:27:43+08:00"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["follow_up_done_at"] == "2026-05-30T10:27:43+08:00"

@@ -23,3 +23,27 @@ def name_enum(name: str, choices: str) -> None:
     from django.conf import settings
 
     settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})[name] = choices
+
+
+#: What a time of day (a class's start, a canteen's cut-off) is in our answers: local wall
+#: time without an offset, "16:00:00". OpenAPI's ``format: time`` is RFC 3339's full-time,
+#: which needs one ("16:00:00+08:00"), so validators refused every answer that had a time.
+LOCAL_TIME = {"pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "16:00:00"}
+
+
+def local_times(result, generator, request, public):
+    """Postprocessing hook: every ``format: time`` described as the local time it is."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                del node["format"]
+                node.update(LOCAL_TIME)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

@@ -415,6 +415,11 @@ Open311 GeoReport v2 is at `/open311/v2/` (discovery.json).""",
     "REDOC_DIST": "SIDECAR",
     # Only our own API: Wagtail's /api/v2/ and admin views are documented elsewhere.
     "PREPROCESSING_HOOKS": ["anju.api.schema.only_anju_endpoints"],
+    # A time of day is local wall time without an offset (anju.api.schema.local_times).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anju.api.schema.local_times",
+    ],
     # One name for the case status wherever it appears, so a plugin's own "status"
     # choices never collide with it in the schema.
     "ENUM_NAME_OVERRIDES": {

@@ -101,13 +101,14 @@ def test_the_representative_reads_but_does_not_write(client, world, data):
 def test_matching_through_the_api(client, world, data, board):
     posting = make_posting(board, "钢筋工", place="away", pay_max=9000)
     client.force_login(world.users["grid_worker"])
-    rows = client.get(f"/api/employment/postings/{posting.pk}/seekers/").json()
-    assert [r["resident_name"] for r in rows] == [world.resident1.name]
+    page = client.get(f"/api/employment/postings/{posting.pk}/seekers/").json()
+    # Paginated like every list of the API, as the schema says.
+    assert page["count"] == 1 and page["next"] is None
+    assert [r["resident_name"] for r in page["results"]] == [world.resident1.name]
     seeker = world.resident1.job_seekers.get()
-    titles = [
-        r["title"] for r in client.get(f"/api/employment/seekers/{seeker.pk}/postings/").json()
-    ]
-    assert set(titles) == {"缝纫工", "钢筋工"}
+    page = client.get(f"/api/employment/seekers/{seeker.pk}/postings/").json()
+    assert page["count"] == 2
+    assert {r["title"] for r in page["results"]} == {"缝纫工", "钢筋工"}
 
 
 ADMIN_SEEKERS = {

@@ -253,7 +253,8 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         summary=gettext_lazy("A campaign's recent rounds, per grid"),
         responses={200: RoundProgressSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    # At most twelve rounds: one array, not paginated (and documented so).
+    @action(detail=True, methods=["get"], pagination_class=None)
     def progress(self, request, pk=None):
         campaign = self.get_object()
         recent = campaign.rounds.select_related("campaign").order_by("-number")[:12]

@@ -36,6 +36,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -747,10 +748,19 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
 
+class OneObjectSchema(AutoSchema):
+    """drf-spectacular documents a viewset's ``list`` as an array; the figures are one
+    object (``figures.Figures.as_dict()``), and the schema says so."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 @extend_schema(tags=["services"])
 class FiguresViewSet(viewsets.GenericViewSet):
     """How the cases the user may see are handled: counts, timeliness, satisfaction."""
 
+    schema = OneObjectSchema()
     grid_scope = Scope.GRID  # computed over visible_cases only
     permission_classes = [RolePermissions]
     queryset = Case.objects.none()
