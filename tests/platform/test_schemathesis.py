@@ -69,6 +69,9 @@ class InTestTransaction:
         self.app = app
 
     def __call__(self, environ, start_response):
+        # Every WSGI server (gunicorn, runserver) gives the client's address; schemathesis's
+        # in-process transport leaves it out, and the per-address limits need it.
+        environ.setdefault("REMOTE_ADDR", "127.0.0.1")
         request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
         try:
@@ -216,6 +219,18 @@ def fuzz_settings(max_examples: int) -> settings:
         database=None,
         suppress_health_check=list(HealthCheck),
     )
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled_lookups():
+    """Fuzzing files hundreds of ID numbers as one user in minutes; the per-user limits
+    on ID-number checks and resident searches (tests/platform/roles/test_pickers.py,
+    test_id_number_check.py) would answer 429 and make this test depend on how many
+    examples ran before it."""
+    from django.test import override_settings
+
+    with override_settings(ID_NUMBER_CHECK_RATE="100000/h", PICKER_RATE="100000/h"):
+        yield
 
 
 @pytest.fixture
