@@ -23,7 +23,7 @@ def _counts() -> dict[str, int]:
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_round_trips_through_backup_and_restore(settings, tmp_path):
     from anju.services import workflow
-    from anju.services.models import Case, CaseAttachment
+    from anju.services.models import Case, CaseAttachment, CaseEvent
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     quiet = open("/dev/null", "w")  # noqa: SIM115
@@ -33,6 +33,7 @@ def test_the_demo_round_trips_through_backup_and_restore(settings, tmp_path):
     attachment = workflow.add_attachment(case, upload, public=False)
     before = _counts()
     assert before["services.Case"] >= 40 and before["community.Resident"] > 2000
+    assert before["services.CaseEvent"] > 40
 
     backups = tmp_path / "backups"
     backups.mkdir()
@@ -40,9 +41,9 @@ def test_the_demo_round_trips_through_backup_and_restore(settings, tmp_path):
     call_command("mediabackup", "--noinput", "-O", str(backups / "media.tar"), stdout=quiet)
     assert (backups / "db.dump").stat().st_size > 100_000
 
-    # A bad day: requests deleted, an upload lost.
+    # A bad day: every request's timeline and attachments deleted, an upload lost.
     CaseAttachment.objects.all().delete()
-    Case.objects.all().delete()
+    CaseEvent.objects.all().delete()
     (tmp_path / "media" / attachment.file.name).unlink()
     assert _counts() != before
 

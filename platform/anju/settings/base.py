@@ -430,6 +430,8 @@ Open311 GeoReport v2 is at `/open311/v2/` (discovery.json).""",
         "CaseEventKindEnum": "anju.services.models.CaseEvent.Kind",
         "CampaignAnswerOutcomeEnum": "anju.campaigns.models.ANSWER_OUTCOMES",
         "ConsentMethodEnum": "anju.services.models.CaseConsent.Method",
+        # low / medium / high: a dispute's risk, a hazard's severity (plugins), one enum.
+        "LowMediumHighEnum": [("low", _("Low")), ("medium", _("Medium")), ("high", _("High"))],
     },
 }
 
