@@ -69,7 +69,7 @@ def test_twenty_wrong_passwords_lock_the_admin_login(client, world):
 
 
 def test_a_lockout_is_per_address_behind_the_load_balancer(client, world, settings):
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
     for _ in range(settings.AXES_FAILURE_LIMIT):
         admin_login(client, "committee", "wrong", HTTP_X_REAL_IP="203.0.113.7")
     assert_locked(admin_login(client, "committee", "pw", HTTP_X_REAL_IP="203.0.113.7"))

@@ -15,7 +15,10 @@ Used by the portal's views (django-ratelimit) and the API's throttles (DRF).
 from __future__ import annotations
 
 import enum
+import ipaddress
+import logging
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 from rest_framework import exceptions, status
@@ -28,6 +31,52 @@ UNAVAILABLE_MESSAGE = _(
     "nothing you entered has been lost."
 )
 TOO_MANY_MESSAGE = _("Too many requests from here. Please wait a while and try again.")
+
+
+#: The bucket of clients whose address cannot be known (gunicorn on a Unix socket with no
+#: balancer header configured): counted together rather than answered with a 500.
+UNKNOWN_ADDRESS = "0.0.0.0"
+
+logger = logging.getLogger(__name__)
+
+
+def valid_ip(value: str | None) -> str | None:
+    """``value`` as a normalised IP address, or None when it is not one. A list
+    ("client, proxy1, proxy2"): the last entry is the one our own balancer added."""
+    if not value:
+        return None
+    candidate = value.split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def known_client_ip(request) -> str | None:
+    """The client's address: the header CLIENT_IP_META_KEY names behind a load balancer
+    (env RATELIMIT_IP_META_KEY, e.g. HTTP_X_REAL_IP), else REMOTE_ADDR; None when neither
+    holds an address. A header that is not an address is ignored, never trusted."""
+    key = getattr(settings, "CLIENT_IP_META_KEY", None)
+    if key:
+        found = valid_ip(request.META.get(key))
+        if found:
+            return found
+    return valid_ip(request.META.get("REMOTE_ADDR"))
+
+
+def client_address(request) -> str:
+    """django-ratelimit's ``RATELIMIT_IP_META_KEY``: always an address. Its own lookup
+    raises ImproperlyConfigured (a 500) when REMOTE_ADDR is empty, and a ValueError on a
+    header that is not an address."""
+    found = known_client_ip(request)
+    if found is None:
+        logger.warning(
+            "No client address on %s (Unix socket without RATELIMIT_IP_META_KEY?): "
+            "rate limits count such requests together",
+            request.path,
+        )
+        return UNKNOWN_ADDRESS
+    return found
 
 
 class Verdict(enum.Enum):

@@ -8,7 +8,6 @@ from one address within AXES_COOLOFF_TIME lock that pair out.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -21,32 +20,17 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anju.core.ratelimits import known_client_ip
+
 #: Who may see and lift lockouts (the committee's role holds both; superusers do).
 VIEW_PERMISSION = "axes.view_accessattempt"
 UNLOCK_PERMISSION = "axes.delete_accessattempt"
 
 
-def _valid_ip(value: str | None) -> str | None:
-    if not value:
-        return None
-    # A list ("client, proxy1, proxy2"): the last entry is the one our own balancer added.
-    candidate = value.split(",")[-1].strip()
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
-
-
 def client_ip(request) -> str | None:
-    """The client's address: the header RATELIMIT_IP_META_KEY names behind a load
-    balancer (the one django-ratelimit reads), else REMOTE_ADDR. A header that is not
-    an address is ignored rather than stored."""
-    key = getattr(settings, "RATELIMIT_IP_META_KEY", None)
-    if isinstance(key, str) and key:
-        found = _valid_ip(request.META.get(key))
-        if found:
-            return found
-    return _valid_ip(request.META.get("REMOTE_ADDR"))
+    """The client's address as the rate limits see it (anju.core.ratelimits), or None
+    when it cannot be known: axes stores no made-up address."""
+    return known_client_ip(request)
 
 
 def retry_after_seconds(request, credentials: dict | None) -> int:

@@ -355,8 +355,10 @@ SERVICES_SLA_BATCH_SIZE = env.int("SERVICES_SLA_BATCH_SIZE", default=1000)
 # Rows of a register import (anju.register.imports) written per step and transaction.
 REGISTER_IMPORT_STEP = env.int("REGISTER_IMPORT_STEP", default=5000)
 # Behind a load balancer the client's address is in a header the balancer sets (for
-# example RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP); unset, django-ratelimit uses REMOTE_ADDR.
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+# example RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP); unset, REMOTE_ADDR. django-ratelimit asks
+# anju.core.ratelimits.client_address, which never fails on an empty or forged address.
+CLIENT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+RATELIMIT_IP_META_KEY = "anju.core.ratelimits.client_address"
 
 # --- residents on the portal (anju.residents) -----------------------------------------
 RESIDENTS_CODE_TTL = env.int("RESIDENTS_CODE_TTL", default=300)  # seconds a code is valid

@@ -262,6 +262,27 @@ def test_guessing_is_rate_limited(client, worked_case):
     assert "Too many tries" in text(response) and "师傅明天上午上门维修" not in text(response)
 
 
+@override_settings(SERVICES_TRACK_RATE="2/h")
+def test_an_unknown_client_address_is_counted_not_a_500(worked_case, settings):
+    """gunicorn on a Unix socket gives an empty REMOTE_ADDR; a balancer header that is
+    not an address is not trusted. Neither breaks the page: such clients share a count."""
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
+    anonymous = Client(REMOTE_ADDR="", HTTP_X_REAL_IP="not-an-address")
+    answers = [
+        anonymous.post(
+            "/en/cases/track/", {"reference": worked_case.reference, "phone_last4": last4}
+        ).status_code
+        for last4 in ("0001", "0002", "0003")
+    ]
+    assert answers == [404, 404, 429]
+    # A client the balancer names has a count of its own.
+    named = Client(REMOTE_ADDR="", HTTP_X_REAL_IP="203.0.113.9")
+    response = named.post(
+        "/en/cases/track/", {"reference": worked_case.reference, "phone_last4": "5678"}
+    )
+    assert response.status_code == 200
+
+
 def test_tracking_works_in_english(client, worked_case):
     page = client.get("/en/cases/track/")
     assert page.status_code == 200
