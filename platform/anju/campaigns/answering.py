@@ -9,7 +9,7 @@ linked both ways (the answer names the case; the case's timeline names the campa
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,9 +57,21 @@ def refusal(target: Target) -> str | None:
 
 
 def _requester(target: Target) -> Requester:
-    resident = target.resident or (target.household.head if target.household else None)
+    """Who the case is for: the target's resident, else the head of the household. With
+    no phone on record for them, the number of someone else in the household, head
+    first, so staff can call back and the resident can follow the case."""
+    household = target.household
+    resident = target.resident or (household.head if household else None)
     name = resident.name if resident else target.resident_name or target.address
     phone = (resident.phone or "") if resident else ""
+    if not phone and household is not None:
+        housemates = household.residents.exclude(pk=getattr(resident, "pk", None))
+        for other in housemates.order_by(
+            models.Case(models.When(relation="head", then=0), default=1), "pk"
+        ):
+            if other.phone:  # encrypted: filtered here, not in SQL
+                phone = other.phone
+                break
     return Requester(name=name, phone=phone)
 
 

@@ -75,6 +75,24 @@ def test_an_answer_opens_a_case_linked_both_ways(
     assert case.reference in page
 
 
+def test_a_case_for_a_head_without_a_phone_takes_a_housemates_number(
+    world, worker, client, target1, checklist, hazard_service
+):
+    from tests.factories import ResidentFactory
+
+    world.resident1.phone = ""
+    world.resident1.save()
+    ResidentFactory(
+        household=world.household1, name="王小红", phone="13912345678", relation="child"
+    )
+    data = answer_fields(checklist, outcome="follow_up", open_case="on")
+    data["case-" + hazard_service.current_version.fields[0]["name"]] = "燃气软管老化"
+    assert client.post(url(target1), data).status_code == 302
+    case = TargetAnswer.objects.get().case
+    assert case.requester_name == "王小明"  # the case is still the head's
+    assert case.requester_phone == "13912345678" and case.phone_last4 == "5678"
+
+
 def test_a_case_with_bad_answers_saves_nothing(world, worker, client, target1, checklist):
     data = answer_fields(checklist, outcome="follow_up", open_case="on")  # case field missing
     response = client.post(url(target1), data)
