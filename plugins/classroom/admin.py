@@ -28,9 +28,8 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.menu import MenuItem as WagtailMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
-from anju.permissions import Scope, ScopedViewSetMixin
+from anju.permissions import CommunityScopedModelViewSet, Scope
 
 from . import access, care
 from .figures import term_figures, term_workbook, volunteers_workbook
@@ -550,10 +549,12 @@ FiguresMenu = _menu(
 )
 
 
-class OwnRecords(ScopedViewSetMixin, ModelViewSet):
-    """The classroom's own records (no children's data): no grid scope."""
+class OwnRecords(CommunityScopedModelViewSet):
+    """The classroom's own records (no children's data): no grid scope, and only those
+    of the communities the user sees."""
 
     grid_scope = Scope.NO_GRID_DATA
+    inspect_view_enabled = False
     copy_view_enabled = False
     add_to_reference_index = False
     search_backend_name = None

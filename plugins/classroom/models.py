@@ -52,6 +52,9 @@ WEEKDAYS = (
 class Term(models.Model):
     """A term of the classroom (学期), for example the winter holidays."""
 
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "community"
+
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
     )
@@ -83,6 +86,9 @@ class Term(models.Model):
 class Volunteer(models.Model):
     """A volunteer or teacher of the classroom."""
 
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "community"
+
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
     )
@@ -109,6 +115,9 @@ class Volunteer(models.Model):
 
 class ClassGroup(models.Model):
     """One class of a term: what, when, where, how many, and who is in charge."""
+
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "term__community"
 
     term = models.ForeignKey(
         Term, on_delete=models.CASCADE, related_name="classes", verbose_name=_("term")
@@ -394,6 +403,9 @@ class CallTask(models.Model):
 
 class VolunteerShift(models.Model):
     """Hours a volunteer gave to a class on one day."""
+
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "volunteer__community"
 
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.CASCADE, related_name="shifts", verbose_name=_("volunteer")

@@ -27,14 +27,13 @@ from wagtail.admin.menu import MenuItem as WagtailMenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from anju.community import Grid, Resident
 from anju.permissions import (
+    CommunityScopedModelViewSet,
     GridScopedModelViewSet,
     Scope,
     ScopedModelForm,
-    ScopedViewSetMixin,
     scope_queryset,
 )
 
@@ -600,7 +599,7 @@ class DinerViewSet(GridScopedModelViewSet):
         return DinerForm
 
 
-class MenuViewSet(ScopedViewSetMixin, ModelViewSet):
+class MenuViewSet(CommunityScopedModelViewSet):
     model = Menu
     grid_scope = Scope.NO_GRID_DATA
     icon = "list-ul"
@@ -614,7 +613,7 @@ class MenuViewSet(ScopedViewSetMixin, ModelViewSet):
     url_prefix = "elderly/menus"
 
 
-class CanteenDayViewSet(ScopedViewSetMixin, ModelViewSet):
+class CanteenDayViewSet(CommunityScopedModelViewSet):
     """Public holidays, other closures and 调休 days the canteen serves lunch."""
 
     model = CanteenDay
@@ -635,7 +634,7 @@ def _activity_link(activity) -> str:
     return reverse("elderly_admin:activity", args=[activity.pk])
 
 
-class ActivityViewSet(ScopedViewSetMixin, ModelViewSet):
+class ActivityViewSet(CommunityScopedModelViewSet):
     model = Activity
     grid_scope = Scope.NO_GRID_DATA
     icon = "date"
@@ -667,7 +666,7 @@ class ActivityViewSet(ScopedViewSetMixin, ModelViewSet):
     url_prefix = "elderly/activities-admin"
 
 
-class RoomViewSet(ScopedViewSetMixin, ModelViewSet):
+class RoomViewSet(CommunityScopedModelViewSet):
     model = Room
     grid_scope = Scope.NO_GRID_DATA
     icon = "home"
@@ -681,7 +680,7 @@ class RoomViewSet(ScopedViewSetMixin, ModelViewSet):
     url_prefix = "elderly/rooms"
 
 
-class RoomBookingViewSet(ScopedViewSetMixin, ModelViewSet):
+class RoomBookingViewSet(CommunityScopedModelViewSet):
     model = RoomBooking
     grid_scope = Scope.NO_GRID_DATA
     icon = "date"

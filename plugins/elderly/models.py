@@ -98,6 +98,9 @@ class Menu(ClusterableModel):
     """One week's menu, prepared by the canteen staff and shown on the portal once
     published."""
 
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "community"
+
     community = models.ForeignKey(
         "community.Community",
         on_delete=models.CASCADE,
@@ -160,6 +163,9 @@ class CanteenDay(models.Model):
 
     Closed days cannot be booked, and the welfare check counts only the days the canteen
     served: a week of holiday does not make every regular look absent."""
+
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "community"
 
     community = models.ForeignKey(
         "community.Community",
@@ -330,6 +336,9 @@ class WelfareCheck(models.Model):
 
 
 class Room(models.Model):
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "community"
+
     community = models.ForeignKey("community.Community", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=50)
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=20)
@@ -344,6 +353,9 @@ class Room(models.Model):
 
 
 class Activity(models.Model):
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "community"
+
     class Kind(models.TextChoices):
         CHESS = "chess", _("chess and cards")
         DANCE = "dance", _("dance")
@@ -422,6 +434,9 @@ class SignUp(models.Model):
 
 
 class RoomBooking(models.Model):
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "room__community"
+
     room = models.ForeignKey(
         Room, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("room")
     )

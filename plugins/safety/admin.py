@@ -21,16 +21,15 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from anju.community import Grid
 from anju.core import protected_file_response
 from anju.permissions import (
+    CommunityScopedModelViewSet,
     GridScopedModelViewSet,
     PermissionMenuItem,
     Scope,
     ScopedModelForm,
-    ScopedViewSetMixin,
     scope_queryset,
 )
 from anju.services import CaseEvent, WorkflowError, may_work_on
@@ -311,7 +310,7 @@ class GasStatusViewSet(GridScopedModelViewSet):
         return GasStatus.objects.select_related("household__building")
 
 
-class SafetyTalkViewSet(ScopedViewSetMixin, ModelViewSet):
+class SafetyTalkViewSet(CommunityScopedModelViewSet):
     model = SafetyTalk
     grid_scope = Scope.COMMUNITY
     menu_label = gettext_lazy("Safety talks")

@@ -281,6 +281,9 @@ class SafetyTalk(models.Model):
     """A safety talk or drill (安全讲座/演练), often with the gas company or the fire
     brigade, and the households that came."""
 
+    # Records of one community: scoped to the communities a user sees (admin, API).
+    community_path = "community"
+
     community = models.ForeignKey(
         "community.Community",
         on_delete=models.CASCADE,

@@ -38,6 +38,8 @@ PUBLIC = {
     "grid_residents": "pickers",
     # the scoped Wagtail admin base classes
     "GridScopedModelViewSet": "admin.viewsets",
+    "CommunityScopedModelViewSet": "admin.viewsets",
+    "visible_communities": "scope",
     "GridScopedPermissionPolicy": "admin.policy",
     "ScopedCreateView": "admin.views",
     "ScopedDeleteView": "admin.views",

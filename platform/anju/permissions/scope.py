@@ -7,7 +7,11 @@ Seats on a grid's team grant django-guardian object permissions (anju.permission
 Rows below a grid are never checked one by one: ``scope_queryset`` adds a single
 ``<grid_path>__in (subquery)`` filter, where ``grid_path`` is declared on the model
 (``Household.grid_path == "building__grid"``). Admin lists, edit views, search, the API
-and exports all call it, so they all answer the same. A model that also declares
+and exports all call it, so they all answer the same. Records of a whole community
+(a canteen's menus, a class's terms, safety talks) declare ``community_path`` instead
+and are visible where their community is; a row of no community (a county-wide
+closure) only to superusers. Service staff, who hold no grid and serve the station's
+every community, see them all. A model that also declares
 ``handover_path`` is visible to partner organisations' staff where its row was handed
 over to their organisation (``anju.permissions.partners``).
 """
@@ -42,6 +46,30 @@ def visible_grids(user) -> QuerySet:
     return result
 
 
+def visible_communities(user) -> QuerySet:
+    """The communities ``user`` may see (any of whose grids they see), lazily."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Community.objects.all()
+    return Community.objects.filter(pk__in=visible_grids(user).values("community_id"))
+
+
+def is_scopable(model: type[Model]) -> bool:
+    """Whether ``scope_queryset`` knows how to narrow rows of ``model``."""
+    return model is Community or hasattr(model, "grid_path") or hasattr(model, "community_path")
+
+
+def is_community_limited(user) -> bool:
+    """Whether ``user`` sees records of a whole community (``community_path``) only for
+    the communities they see. Not superusers, nor the service station's staff: they hold
+    no grid and serve every community the station serves, as they handle its cases
+    (anju.services.visibility); they may also keep rows of no community (county-wide)."""
+    if user is None or not user.is_authenticated:
+        return True
+    if user.is_superuser:
+        return False
+    return roles.SERVICE_STAFF.name not in _group_names(user)
+
+
 def forget(user) -> None:
     """Drop the per-request memo after grants change."""
     if hasattr(user, _CACHE_ATTR):
@@ -61,6 +89,11 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
         return queryset
     if queryset.model is Community:  # above the grids: visible if any of its grids is
         return queryset.filter(pk__in=visible_grids(user).values("community_id"))
+    if not hasattr(queryset.model, "grid_path") and hasattr(queryset.model, "community_path"):
+        if not is_community_limited(user):
+            return queryset
+        path = queryset.model.community_path
+        return queryset.filter(**{f"{path}__in": visible_grids(user).values("community_id")})
     path = grid_path_of(queryset.model)
     q = Q(**{f"{path}__in": visible_grids(user).values("pk")})
     # Partner organisations' staff: also the rows handed over to their organisation

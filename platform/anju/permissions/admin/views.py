@@ -54,7 +54,7 @@ class GridScopedQuerysetMixin:
             queryset = queryset.prefetch_related(
                 Prefetch(self.special_groups_path, queryset=special_groups_for(user))
             )
-        if hasattr(queryset.model, "grid_path"):
+        if hasattr(queryset.model, "grid_path") or hasattr(queryset.model, "community_path"):
             return scope_queryset(queryset, user)
         if self.grid_scope == Scope.GRID:
             raise ImproperlyConfigured(

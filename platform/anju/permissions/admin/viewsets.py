@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
+from django.forms.models import modelform_factory
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from anju.permissions.urlscope import Scope
 
+from .forms import ScopedModelForm, scoped_form
 from .views import (
     ScopedCopyView,
     ScopedCreateView,
@@ -80,3 +82,37 @@ class GridScopedModelViewSet(ModelViewSet):
         if self.form_class is not None:
             return self.form_class
         return super().get_form_class(for_update)
+
+
+class CommunityScopedModelViewSet(GridScopedModelViewSet):
+    """A ModelViewSet of records that belong to a whole community (a canteen's menus,
+    rooms, a class's terms, safety talks): the model declares ``community_path``; every
+    view lists and opens only the rows of communities the user sees, and every choice of
+    a community (or of anything scoped) in its form is narrowed the same way, so nobody
+    writes into another community. Set ``name`` and ``url_prefix``; ``grid_scope``
+    defaults to ``Scope.COMMUNITY`` (refused to grid-restricted roles)."""
+
+    grid_scope = Scope.COMMUNITY
+    inspect_view_enabled = False
+    name = None
+    url_prefix = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not hasattr(self.model, "community_path"):
+            raise ImproperlyConfigured(
+                f"{self.model.__name__} declares no community_path: it cannot be community-scoped"
+            )
+
+    def get_form_class(self, for_update=False):
+        if self.form_class is not None:
+            return scoped_form(self.form_class)
+        if self._edit_handler:
+            return scoped_form(self._edit_handler.get_form_class())
+        return modelform_factory(
+            self.model,
+            form=type("ScopedForm", (ScopedModelForm,), {"scoped_fields": "__all__"}),
+            formfield_callback=self.formfield_for_dbfield,
+            fields=self.get_form_fields(),
+            exclude=self.get_exclude_form_fields(),
+        )
