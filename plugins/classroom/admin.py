@@ -25,11 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
-from wagtail.admin.menu import MenuItem as WagtailMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
-from anju.permissions import CommunityScopedModelViewSet, Scope
+from anju.permissions import CommunityScopedModelViewSet, PermissionMenuItem, Scope
 
 from . import access, care
 from .figures import term_figures, term_workbook, volunteers_workbook
@@ -459,15 +458,6 @@ class VolunteersExportView(View):
 
 
 # --- menus and viewsets --------------------------------------------------------------------
-
-
-class PermissionMenuItem(WagtailMenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 class ClassroomViewSet(ViewSet):

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSetGroup
 
 from anju.community import Grid, Visit
 from anju.core import protected_file_response
-from anju.permissions import PermissionMenuItem, Scope, scope_queryset
+from anju.permissions import PermissionViewSet, Scope, scope_queryset
 from anju.services import CaseEvent, WorkflowError
 
 from . import handling
@@ -431,15 +431,9 @@ class YearlyReportView(DisputesView):
 # --- viewsets and menu ---------------------------------------------------------------------
 
 
-class _AdminViewSet(ViewSet):
+class _AdminViewSet(PermissionViewSet):
     icon = "warning"
     permission = handling.VIEW
-
-    @property
-    def menu_item_class(self):
-        return type(
-            f"{type(self).__name__}MenuItem", (PermissionMenuItem,), {"permission": self.permission}
-        )
 
 
 class DisputesViewSet(_AdminViewSet):

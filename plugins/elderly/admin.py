@@ -23,7 +23,6 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem as WagtailMenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
@@ -32,6 +31,7 @@ from anju.community import Grid, Resident
 from anju.permissions import (
     CommunityScopedModelViewSet,
     GridScopedModelViewSet,
+    PermissionMenuItem,
     Scope,
     ScopedModelForm,
     scope_queryset,
@@ -425,15 +425,6 @@ class AttendanceView(ElderlyView):
         activities.record_attendance(activity, [pk for pk in present if int(pk) in visible_ids])
         messages.success(request, _("Attendance saved."))
         return redirect("elderly_admin:activity", pk=activity.pk)
-
-
-class PermissionMenuItem(WagtailMenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 class CanteenViewSet(ViewSet):

@@ -20,14 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSetGroup
 
 from anju.community import Grid
 from anju.core import protected_file_response
 from anju.permissions import (
     CommunityScopedModelViewSet,
     GridScopedModelViewSet,
-    PermissionMenuItem,
+    PermissionViewSet,
     Scope,
     ScopedModelForm,
     scope_queryset,
@@ -247,15 +247,9 @@ class FiguresExportView(SafetyView):
 # --- viewsets --------------------------------------------------------------------------
 
 
-class _AdminViewSet(ViewSet):
+class _AdminViewSet(PermissionViewSet):
     icon = "warning"
     permission = handling.VIEW
-
-    @property
-    def menu_item_class(self):
-        return type(
-            f"{type(self).__name__}MenuItem", (PermissionMenuItem,), {"permission": self.permission}
-        )
 
 
 class HazardsViewSet(_AdminViewSet):

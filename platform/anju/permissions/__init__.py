@@ -48,5 +48,6 @@ PUBLIC = {
     "ScopedInspectView": "admin.views",
     "ScopedModelForm": "admin.forms",
     "PermissionMenuItem": "admin.menu",
+    "PermissionViewSet": "admin.menu",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

@@ -1,6 +1,8 @@
-"""A menu entry shown only to people holding a permission."""
+"""A menu entry shown only to people holding a permission, and a viewset whose menu
+entry is one."""
 
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet
 
 
 class PermissionMenuItem(MenuItem):
@@ -22,3 +24,16 @@ class PermissionMenuItem(MenuItem):
 
     def is_shown(self, request):
         return request.user.has_perm(self.permission)
+
+
+class PermissionViewSet(ViewSet):
+    """A viewset of a plugin's own admin pages whose menu entry is shown only to holders
+    of ``permission`` (each page checks it again)."""
+
+    permission: str = ""
+
+    @property
+    def menu_item_class(self):
+        return type(
+            f"{type(self).__name__}MenuItem", (PermissionMenuItem,), {"permission": self.permission}
+        )
