@@ -362,9 +362,9 @@ def measure(committee, community, grids: int) -> None:
 def main():
     setup_test_environment()
     county = "county" in OPTIONS
-    if county:  # a database of its own, so both can be kept side by side
-        test = connection.settings_dict.setdefault("TEST", {})
-        test["NAME"] = f"test_{connection.settings_dict['NAME']}_county"
+    # Databases of their own (not pytest's test_<name>), so both can be kept.
+    test = connection.settings_dict.setdefault("TEST", {})
+    test["NAME"] = f"test_{connection.settings_dict['NAME']}_{'county' if county else 'bench'}"
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=KEEPDB)
     try:
