@@ -257,8 +257,14 @@ def build_board(user, community, month: datetime.date | None = None) -> Board:
     start, end = month_bounds(month or timezone.localdate())
     pairs = tiles_for(user, community)
     seconds = board_cache.seconds()
-    key = board_cache.key(user, community, start) if seconds > 0 else None
-    cached = django_cache.get(key) if key else None
+    key, cached = None, None
+    if seconds > 0:
+        try:
+            key = board_cache.key(user, community, start)
+            cached = django_cache.get(key)
+        except Exception:  # the cache is down: count afresh
+            logger.warning("Dashboard cache unavailable", exc_info=True)
+            key = None
     if cached is not None and set(cached["tiles"]) == {t.code for _p, t in pairs}:
         grids = [
             Grid(pk=pk, number=n, name=name, community_id=c) for pk, n, name, c in cached["grids"]
@@ -270,15 +276,15 @@ def build_board(user, community, month: datetime.date | None = None) -> Board:
         return Board(start, end, grids, tiles, cached["trend"])
     board = count_board(user, community, start, end, pairs)
     if key:
-        django_cache.set(
-            key,
-            {
-                "grids": [(g.pk, g.number, g.name, g.community_id) for g in board.grids],
-                "tiles": {t.code: (t.per_grid, t.sums, t.failed) for t in board.tiles},
-                "trend": board.trend,
-            },
-            timeout=seconds,
-        )
+        value = {
+            "grids": [(g.pk, g.number, g.name, g.community_id) for g in board.grids],
+            "tiles": {t.code: (t.per_grid, t.sums, t.failed) for t in board.tiles},
+            "trend": board.trend,
+        }
+        try:
+            django_cache.set(key, value, timeout=seconds)
+        except Exception:
+            logger.warning("Dashboard cache unavailable", exc_info=True)
     return board
 
 

@@ -12,9 +12,13 @@ entry expires. Nothing pickled but numbers and strings.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger("anju.dashboard")
 
 GENERATION_KEY = "anju:dashboard:generation"
 #: Apps whose writes may change a figure, besides the plugins that contribute tiles.
@@ -48,6 +52,8 @@ def bump(**_kwargs) -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there yet (or evicted): anything cached is unreachable
         cache.add(GENERATION_KEY, 1, timeout=None)
+    except Exception:  # the cache is down: never fail the write for it
+        logger.warning("Could not move the dashboard's cache generation", exc_info=True)
 
 
 def key(user, community, start) -> str:
