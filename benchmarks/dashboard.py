@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anju.settings.test")
 os.environ.setdefault("ANJU_TEST_PLUGINS", "")  # the platform alone, no dummy plugin
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+os.environ.setdefault("DASHBOARD_CACHE_SECONDS", "0")  # uncached unless said otherwise
 logging.disable(logging.WARNING)
 
 import django  # noqa: E402
@@ -36,8 +37,11 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+OPTIONS = dict((arg[2:].split("=", 1) + [""])[:2] for arg in sys.argv[1:] if arg.startswith("--"))
 GRIDS = int(ARGS[0]) if ARGS else 500
 PER_GRID = int(ARGS[1]) if len(ARGS) > 1 else 100
+KEEPDB = "keepdb" in OPTIONS  # reuse (and keep) the scratch database built last time
+EXPLAIN = "explain" in OPTIONS  # print EXPLAIN ANALYZE of each query of the figures
 CASES_PER_GRID = 20
 RUNS = 7
 
@@ -112,6 +116,17 @@ def build():
         [Visit(household=h, visitor=committee, visited_on=today) for h in households[::2]],
         batch_size=5000,
     )
+    # And a quarter of them in each of the five months before, for the trend.
+    Visit.objects.bulk_create(
+        [
+            Visit(
+                household=h, visitor=committee, visited_on=today - datetime.timedelta(days=31 * m)
+            )
+            for m in range(1, 6)
+            for h in households[m % 4 :: 4]
+        ],
+        batch_size=5000,
+    )
 
     service = Service.objects.create(title="报修", slug="repair", community=community)
     ServiceField.objects.create(service=service, label="什么坏了", field_type="text")
@@ -172,87 +187,220 @@ def build():
     return committee, len(households), len(cases)
 
 
-def timed(client, url):
+def county_sizes() -> dict:
+    """``--county`` sizes: ``--communities=``, ``--households=``, ``--visits=``,
+    ``--cases=`` (a tenth of issue 20's county by default; ``--full`` for all of it)."""
+    full = {"communities": 100, "households": 100_000, "visits": 1_000_000, "cases": 100_000}
+    scale = 1 if "full" in OPTIONS else 10
+    return {k: int(OPTIONS.get(k, v // scale)) for k, v in full.items()}
+
+
+def build_county(sizes: dict):
+    """The generated county, and a committee member of its first community (a committee
+    seat in its first grid: the community-wide grant follows from the seat)."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from anju.community.models import Community, Grid, GridTeamMember, TeamRole
+    from anju.permissions import roles
+
+    call_command("generate_county", *[f"--{k}={v}" for k, v in sizes.items()])
+    community = Community.objects.filter(code__startswith="county-").order_by("code").first()
+    committee = get_user_model().objects.create(username="county-weiyuan", is_staff=True)
+    committee.groups.add(roles.group_for(roles.COMMITTEE))
+    grid = Grid.objects.filter(community=community).order_by("number").first()
+    GridTeamMember.objects.create(grid=grid, user=committee, role=TeamRole.COMMITTEE)
+    return committee, community
+
+
+def reuse_county():
+    from django.contrib.auth import get_user_model
+
+    from anju.community.models import Community
+
+    committee = get_user_model().objects.filter(username="county-weiyuan").first()
+    if committee is None:
+        return None, None
+    return committee, Community.objects.filter(code__startswith="county-").order_by("code").first()
+
+
+def reuse():
+    from django.contrib.auth import get_user_model
+
+    from anju.community.models import Community
+
+    committee = get_user_model().objects.filter(username="weiyuan").first()
+    if committee is None:
+        return None, None
+    return committee, Community.objects.get(code="bench")
+
+
+def backend_cpu() -> float:
+    """CPU seconds the PostgreSQL backend serving this connection has used (from /proc:
+    the database runs on this machine), 0 if it cannot be read."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def clock(fn, runs=RUNS):
+    """(median wall ms, best wall ms, median CPU ms of this process, median CPU ms of the
+    database backend, queries, result) of ``runs`` calls of ``fn``, after one to warm the
+    per-process caches. CPU does not grow with the machine's load; wall time does."""
     from django.db import reset_queries
 
-    times, queries = [], 0
-    client.get(url)  # warm: per-process caches (site, activation, templates)
-    for _ in range(RUNS):
+    fn()
+    walls, cpus, db_cpus, queries, result = [], [], [], 0, None
+    for _ in range(runs):
         reset_queries()
+        db = backend_cpu()
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
+            cpu, wall = time.process_time(), time.perf_counter()
+            result = fn()
+            walls.append((time.perf_counter() - wall) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+        db_cpus.append((backend_cpu() - db) * 1000)
         queries = len(captured)
-    return statistics.median(times), min(times), queries, response
+    clock.captured = captured
+    return (
+        statistics.median(walls),
+        min(walls),
+        statistics.median(cpus),
+        statistics.median(db_cpus),
+        queries,
+        result,
+    )
+
+
+def line(label, median, best, cpu, db_cpu, queries):
+    print(
+        f"{label:<34}{median:>6.0f} ms wall median, {best:>5.0f} best; CPU {cpu:>4.0f} ms app "
+        f"+ {db_cpu:>4.0f} ms PostgreSQL; {queries} queries"
+    )
+
+
+def explain(captured) -> None:
+    """EXPLAIN ANALYZE of each query the figures ran, slowest first (the plan's top
+    lines and its execution time)."""
+    for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"])):
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = [row[0] for row in cursor.fetchall()]
+        print(f"\n-- {float(query['time']) * 1000:.0f} ms  {sql[:160]}")
+        for row in plan:
+            print("   ", row)
+
+
+def measure(committee, community, grids: int) -> None:
+    from django.test import Client, RequestFactory, override_settings
+
+    from anju.dashboard.board import build_board
+    from anju.dashboard.views import DashboardPanel
+
+    client = Client()
+    client.force_login(committee)
+
+    def get(url):
+        def fetch():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        return fetch
+
+    print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}\n")
+    for label, url in (
+        ("admin home (the dashboard)", "/admin/"),
+        ("monthly report page", "/admin/dashboard/report/"),
+        ("monthly report workbook", "/admin/dashboard/report/xlsx/"),
+    ):
+        *figures, response = clock(get(url))
+        line(label, *figures)
+        if url == "/admin/":
+            rows = response.content.count(b'<tr><th scope="row">')
+            assert rows >= grids, f"the grid table has {rows} rows"
+
+    def cached_home():
+        with override_settings(DASHBOARD_CACHE_SECONDS=60):
+            response = client.get("/admin/")
+        assert response.status_code == 200
+        return response
+
+    line("admin home, figures cached (60 s)", *clock(cached_home)[:5])
+
+    *figures, _board = clock(lambda: build_board(committee, community))
+    line("the figures alone (build_board)", *figures)
+    captured = clock.captured
+    for query in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+        print(f"    {float(query['time']) * 1000:>6.0f} ms  {query['sql'][:90]}")
+
+    # The dashboard panel as the home page renders it: figures, charts' data, table.
+    request = RequestFactory().get("/admin/")
+    request.user = committee
+    request.session = {}
+
+    def panel():
+        return DashboardPanel(request).render_html()
+
+    *figures, html = clock(panel)
+    assert html.count('<tr><th scope="row">') >= grids
+    line("the dashboard panel, rendered", *figures)
+    print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    if EXPLAIN:
+        explain(captured)
 
 
 def main():
-    from django.test import Client
-
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    county = "county" in OPTIONS
+    # Databases of their own (not pytest's test_<name>), so both can be kept.
+    test = connection.settings_dict.setdefault("TEST", {})
+    test["NAME"] = f"test_{connection.settings_dict['NAME']}_{'county' if county else 'bench'}"
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=KEEPDB)
     try:
         start = time.perf_counter()
-        committee, households, cases = build()
+        committee = None
+        if KEEPDB:
+            committee, community = reuse_county() if county else reuse()
+        if committee is None and county:
+            sizes = county_sizes()
+            print(f"county: {sizes}")
+            committee, community = build_county(sizes)
+        elif committee is None:
+            committee, _households, _cases = build()
+            from anju.community.models import Community
+
+            community = Community.objects.get(code="bench")
+        # What autovacuum does a little after a bulk load: without statistics the
+        # planner takes 50,000 rows for a few dozen and sorts where it should hash.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        from anju.community.models import Grid, Household, Resident, Visit
+        from anju.services.models import Case
+
+        grids = Grid.objects.filter(community=community).count()
         print(
-            f"{GRIDS} grids, {households:,} households, {cases:,} cases, "
-            f"{connection.vendor}; built in {time.perf_counter() - start:.1f} s\n"
+            f"{'county, one community of it: ' if county else ''}{grids} grids, "
+            f"{Household.objects.filter(building__grid__community=community).count():,} "
+            f"households (in the database: {Household.objects.count():,} households, "
+            f"{Resident.objects.count():,} residents, {Visit.objects.count():,} visits, "
+            f"{Case.objects.count():,} cases), {connection.vendor}; "
+            f"ready in {time.perf_counter() - start:.1f} s"
         )
-        client = Client()
-        client.force_login(committee)
-        for label, url in (
-            ("admin home (the dashboard)", "/admin/"),
-            ("monthly report page", "/admin/dashboard/report/"),
-            ("monthly report workbook", "/admin/dashboard/report/xlsx/"),
-        ):
-            median, best, queries, response = timed(client, url)
-            print(f"{label:<32}{median:>8.0f} ms median, {best:>5.0f} ms best, {queries} queries")
-            if url == "/admin/":
-                rows = response.content.count(b'<tr><th scope="row">')
-                assert rows >= GRIDS, f"the grid table has {rows} rows"
-
-        from anju.community.models import Community
-        from anju.dashboard.board import build_board
-
-        community = Community.objects.get(code="bench")
-        times = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured:
-                build_board(committee, community)
-            times.append((time.perf_counter() - start) * 1000)
-        slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:5]
-        print(
-            f"{'the figures alone (build_board)':<32}{statistics.median(times):>8.0f} ms median, "
-            f"{min(times):>5.0f} ms best, {len(captured)} queries"
-        )
-        for query in slowest:
-            print(f"    {float(query['time']) * 1000:>6.0f} ms  {query['sql'][:90]}")
-
-        # The dashboard panel as the home page renders it: figures, charts' data, table.
-        from django.test import RequestFactory
-
-        from anju.dashboard.views import DashboardPanel
-
-        request = RequestFactory().get("/admin/")
-        request.user = committee
-        request.session = {}
-        DashboardPanel(request).render_html()
-        times = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured:
-                html = DashboardPanel(request).render_html()
-            times.append((time.perf_counter() - start) * 1000)
-        assert html.count('<tr><th scope="row">') >= GRIDS
-        print(
-            f"{'the dashboard panel, rendered':<32}{statistics.median(times):>8.0f} ms median, "
-            f"{min(times):>5.0f} ms best, {len(captured)} queries"
-        )
+        measure(committee, community, grids)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not KEEPDB:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

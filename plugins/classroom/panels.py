@@ -68,7 +68,7 @@ def enrolment_counts(user, grids, start, end) -> dict:
     """Per grid, in the terms running during the month: children enrolled, of them
     the classroom's own public (priority), and places asked for on the waiting list.
     One query."""
-    from django.db.models import Q
+    from django.db.models import Exists, Q
 
     from .models import CHILD_PATH, Enrolment
 
@@ -81,6 +81,8 @@ def enrolment_counts(user, grids, start, end) -> dict:
             ),
             user,
         )
+        # The board's grids (every grid the user may see when it has none: the station).
+        .filter(Q(**{f"{CHILD_PATH}__in": grids}) | ~Exists(grids))
         .values(key)
         .annotate(
             children=Count("child", filter=enrolled, distinct=True),

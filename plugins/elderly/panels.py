@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anju.community import Resident
 from anju.plugins import (
     DashboardPanel,
     DashboardTile,
@@ -83,18 +84,29 @@ dashboard_panels = [ElderlyDashboardPanel]
 
 def canteen_counts(user, grids, start, end) -> dict:
     """Per grid: residents eligible for the canteen at the month's end, and those who
-    ate there (served or delivered) at least once in the month. One query."""
-    from django.db.models import Exists, OuterRef
+    ate there (served or delivered) at least once in the month. One query.
 
-    from .models import Meal
+    ``canteen.eligible_q`` written for counting: the granted exceptions and the month's
+    diners as ``IN`` lists PostgreSQL hashes once, rather than an outer join and an
+    ``EXISTS`` probed for every resident."""
+    from django.db.models import Exists
 
-    ate = Meal.objects.filter(resident_id=OuterRef("pk"), date__gte=start, date__lte=end).filter(
-        canteen.taken_q()
+    from .models import EligibilityGrant, Meal
+
+    ate = (
+        Meal.objects.filter(date__gte=start, date__lte=end)
+        .filter(canteen.taken_q())
+        .values("resident_id")
+    )
+    eligible = Q(birth_date__lte=canteen.age_cutoff(end)) | Q(
+        pk__in=EligibilityGrant.objects.values("resident_id")
     )
     rows = (
-        canteen.visible(canteen.eligible_residents(end), user)
+        canteen.visible(Resident.objects.filter(eligible), user)
+        # The board's grids (every grid the user may see when it has none: the station).
+        .filter(Q(household__building__grid__in=grids) | ~Exists(grids))
         .values("household__building__grid_id")
-        .annotate(eligible=Count("pk"), served=Count("pk", filter=Exists(ate)))
+        .annotate(eligible=Count("pk"), served=Count("pk", filter=Q(pk__in=ate)))
         .order_by()
     )
     return {row.pop("household__building__grid_id"): row for row in rows}

@@ -84,7 +84,7 @@ def seeker_counts(user, grids, start, end) -> dict:
     staff): looking, placed, registered in the month. One query."""
     import datetime
 
-    from django.db.models import Count, Q
+    from django.db.models import Count, Exists, Q
     from django.utils import timezone
 
     from .models import JobSeeker
@@ -96,6 +96,8 @@ def seeker_counts(user, grids, start, end) -> dict:
     )
     rows = (
         access.visible(JobSeeker.objects.all(), user)
+        # The board's grids (every grid the user may see when it has none: the station).
+        .filter(Q(resident__household__building__grid__in=grids) | ~Exists(grids))
         .values("resident__household__building__grid_id")
         .annotate(
             looking=Count("pk", filter=Q(status=JobSeeker.Status.LOOKING)),

@@ -6,3 +6,8 @@ class DashboardConfig(AppConfig):
     name = "anju.dashboard"
     label = "dashboard"
     verbose_name = _("Dashboard")
+
+    def ready(self):
+        from . import cache
+
+        cache.connect()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +32,7 @@ from anju.campaigns.visibility import visible_targets
 from anju.community.models import Household, Visit
 from anju.notices.models import NoticeDelivery, NoticePage
 from anju.plugins.registry import DashboardTile, TileFigure
-from anju.services.models import DONE_STATUSES, OPEN_STATUSES, Level, overdue_q
+from anju.services.models import DONE_STATUSES, OPEN_STATUSES, Level
 from anju.services.visibility import visible_cases
 
 
@@ -55,11 +55,13 @@ def grouped(rows, key: str) -> dict:
 
 
 def visit_counts(user, grids, start, end) -> dict:
-    visited = Visit.objects.filter(household=OuterRef("pk"), visited_on__range=(start, end))
+    # ``IN (the month's visits)``, not a correlated EXISTS: PostgreSQL hashes the month's
+    # visited households once instead of probing the visits for every household.
+    visited = Visit.objects.filter(visited_on__range=(start, end)).values("household_id")
     rows = (
         Household.objects.filter(building__grid__in=grids)
         .values("building__grid_id")
-        .annotate(households=Count("pk"), visited=Count("pk", filter=Exists(visited)))
+        .annotate(households=Count("pk"), visited=Count("pk", filter=Q(pk__in=visited)))
         .order_by()
     )
     return grouped(rows, "building__grid_id")
@@ -79,14 +81,18 @@ def notice_counts(user, grids, start, end) -> dict:
     notices = list(month_notices(start, end).only("pk", "audience"))
     if not notices:
         return {}
+    _since, until = local_bounds(start, end)
     parts = []
     for notice in notices:
-        reached = NoticeDelivery.objects.filter(notice_id=notice.pk, household=OuterRef("pk"))
+        reached = NoticeDelivery.objects.filter(notice_id=notice.pk)
+        if until <= timezone.now():  # a past month: reached by its end
+            reached = reached.filter(reached_at__lt=until)
+        reached = reached.values("household_id")  # hashed once, as in visit_counts
         parts.append(
             notice.targeted_households()
             .filter(building__grid__in=grids)
             .values("building__grid_id")
-            .annotate(targeted=Count("pk"), reached=Count("pk", filter=Exists(reached)))
+            .annotate(targeted=Count("pk"), reached=Count("pk", filter=Q(pk__in=reached)))
             .order_by()
         )
     # One statement for every notice of the month: UNION ALL of one grouped count each.
@@ -99,18 +105,52 @@ def notice_counts(user, grids, start, end) -> dict:
     return result
 
 
+def status_at(until):
+    """A Case expression: the case's status at ``until``. A case not changed since
+    (``updated_at`` before ``until``) still has it; one changed since has the last status
+    its timeline recorded before ``until`` (submitted if none). For this month's board
+    ``until`` lies ahead, so this is the status column itself."""
+    from django.db.models import Case as When_
+    from django.db.models import CharField, F, OuterRef, Subquery, Value, When
+    from django.db.models.functions import Coalesce
+
+    from anju.services.models import CaseEvent, Status
+
+    if until > timezone.now():
+        return F("status")
+    last = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), created_at__lt=until)
+        .exclude(to_status="")
+        .order_by("-created_at", "-pk")
+        .values("to_status")[:1]
+    )
+    return When_(
+        When(updated_at__lt=until, then=F("status")),
+        default=Coalesce(Subquery(last), Value(Status.SUBMITTED)),
+        output_field=CharField(),
+    )
+
+
 def case_counts(user, grids, start, end) -> dict:
+    """As of the month's end for a past month: open means open at the month's end (by
+    the case's timeline) and overdue means past its deadline then."""
+    from anju.services.models import Status
+
     since, until = local_bounds(start, end)
     now = timezone.now()
-    open_ = Q(status__in=OPEN_STATUSES, created_at__lt=until)
+    at = min(now, until)
+    open_ = Q(created_at__lt=until, status_then__in=OPEN_STATUSES)
+    overdue = Q(status_then=Status.SUBMITTED, accept_due__lt=at) | Q(resolve_due__lt=at)
     resolved = Q(status__in=DONE_STATUSES, resolved_at__gte=since, resolved_at__lt=until)
     rows = (
-        visible_cases(user)
+        in_board(visible_cases(user), grids)
+        .filter(Q(created_at__lt=until) & ~Q(status__in=DONE_STATUSES, resolved_at__lt=since))
+        .alias(status_then=status_at(until))
         .values("grid_id")
         .annotate(
             filed=Count("pk", filter=Q(created_at__gte=since, created_at__lt=until)),
             open=Count("pk", filter=open_),
-            overdue=Count("pk", filter=open_ & overdue_q(now)),
+            overdue=Count("pk", filter=open_ & overdue),
             resolved=Count("pk", filter=resolved),
             resolved_in_grid=Count("pk", filter=resolved & Q(level=Level.GRID)),
         )
@@ -119,30 +159,48 @@ def case_counts(user, grids, start, end) -> dict:
     return grouped(rows, "grid_id")
 
 
+def in_board(cases, grids):
+    """Cases of the board's grids, and those of no grid in the board's communities; when
+    the board has no grids (service staff), every case the user may see."""
+    return cases.filter(
+        Q(grid__in=grids)
+        | Q(grid__isnull=True, community__in=grids.values("community_id"))
+        | ~Exists(grids)
+    )
+
+
 SETTLED_OUTCOMES = (Outcome.DONE, Outcome.REFUSED, Outcome.MOVED_OUT)
 
 
 def campaign_counts(user, grids, start, end) -> dict:
+    """As of the month's end for a past month: settled means answered so by then, and
+    overdue means owed then in a round open then and past its due date."""
     today = timezone.localdate()
-    since, _until = local_bounds(start, end)
+    since, until = local_bounds(start, end)
+    day = min(today, end + datetime.timedelta(days=1))  # overdue: due before this day
     running = Q(round__starts_on__lte=end) & (
         Q(round__status=Round.Status.OPEN) | Q(round__closed_at__gte=since)
     )
+    settled = Q(outcome__in=SETTLED_OUTCOMES)
+    owed = Q(outcome__in=DUE_OUTCOMES)
+    open_then = Q(round__status=Round.Status.OPEN)
+    if until <= timezone.now():  # a past month: what was answered after it was not yet
+        settled &= Q(answered_at__lt=until)
+        owed |= Q(answered_at__gte=until)
+        open_then |= Q(round__closed_at__gte=until)
     rows = (
         visible_targets(user)
         .filter(running, active=True)
+        .filter(
+            Q(grid__in=grids)
+            | Q(grid__isnull=True, round__campaign__community__in=grids.values("community_id"))
+            | ~Exists(grids)
+        )
         .values("grid_id")
         .annotate(
             targets=Count("pk"),
-            settled=Count("pk", filter=Q(outcome__in=SETTLED_OUTCOMES)),
-            overdue=Count(
-                "pk",
-                filter=Q(
-                    outcome__in=DUE_OUTCOMES,
-                    round__status=Round.Status.OPEN,
-                    round__due_on__lt=today,
-                ),
-            ),
+            settled=Count("pk", filter=settled),
+            overdue=Count("pk", filter=owed & open_then & Q(round__due_on__lt=day)),
         )
         .order_by()
     )

@@ -346,6 +346,9 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Seconds an anonymous portal page stays cached (invalidated on publish anyway).
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=300)
+# The dashboard's figures are kept this long per user, community and month, and dropped
+# at any write to what they count (anju.dashboard.cache); 0 counts afresh every time.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 # --- services engine (anju.services) ---------------------------------------------------
 SERVICES_MAX_UPLOAD_BYTES = env.int("SERVICES_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)

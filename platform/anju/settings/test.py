@@ -28,6 +28,9 @@ if REDIS_URL:  # noqa: F405
     CACHES["default"]["LOCATION"] = re.sub(r"(/\d+)?$", f"/{_db}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "anju-test"  # noqa: F405
 
+# Tests count the dashboard afresh (tests/platform/dashboard/test_cache.py turns it on).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=0)
+
 # Tasks run in-process unless a test asks for the real worker (the ``celery_worker``
 # fixture in tests/conftest.py turns this off and starts one on the Redis broker).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
