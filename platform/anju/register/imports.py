@@ -7,9 +7,9 @@ by 、，; or spaces).
 
 Three steps, each its own function:
 
-* :func:`read_table` reads the upload with tablib (xlsx or CSV; CSV in UTF-8 or the
-  GB18030 that Excel writes on a Chinese Windows), so the file format is the library's
-  business, not ours;
+* :func:`read_table` reads the upload — a workbook with python-calamine, CSV (UTF-8 or
+  the GB18030 that Excel writes on a Chinese Windows) with the csv module — so the file
+  format is a library's business, not ours, and finds the header row;
 * :func:`check` validates every row — headers, ID number (the register's own
   ``validate_id_number``: format, birth date, check digit), phone, relation, groups,
   buildings the user may import into, the same ID number twice in the file, an ID number
@@ -264,6 +264,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _stored_as_number(value) -> bool:
+    """A cell holding a number too long for a spreadsheet to keep exactly (an 18-digit
+    ID number typed into a General-format cell: Excel keeps 15 significant digits)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15
+
+
 def _column_map(headers) -> tuple[dict[str, int], list[str]]:
     """{column key: index} from the header row, and the required columns missing."""
     wanted = {alias.lower(): key for key, (_label, aliases) in COLUMNS.items() for alias in aliases}
@@ -340,6 +346,7 @@ def check(dataset: Table, user, community=None) -> CheckResult:
         relation_by_word[choice.value] = choice.value
 
     seen: dict[str, int] = {}  # digest → first row number
+    id_index = columns["id_number"]
     for index, raw in enumerate(dataset):
         line = dataset.first_line + index  # as Excel numbers the rows
         cell = {key: _text(raw[i]) if i < len(raw) else "" for key, i in columns.items()}
@@ -384,7 +391,14 @@ def check(dataset: Table, user, community=None) -> CheckResult:
             try:
                 validate_id_number(number)
             except ValidationError as exc:
-                result.error(line, label["id_number"], exc.messages[0])
+                message = exc.messages[0]
+                if _stored_as_number(raw[id_index]):
+                    message = _(
+                        "This ID number was saved as a number, and Excel keeps only 15 "
+                        "digits of a number: format the ID number column as text and "
+                        "type the numbers again."
+                    )
+                result.error(line, label["id_number"], message)
                 ok = False
             else:
                 digest = id_number_digest(number)
@@ -738,7 +752,10 @@ def _create_residents(new: list[tuple[dict, int]], now) -> dict[tuple, int]:
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for value in values:
                 for name, field in encrypted.items():
-                    value[name] = field.get_db_prep_save(value[name], connection)
+                    # What the field's get_prep_value writes, without its first trying
+                    # to decrypt the plain value (a failed Fernet decryption each).
+                    plain = value[name]
+                    value[name] = field.f.encrypt(str(plain).encode()).decode() if plain else None
                 value.update(constant)
                 copy.write_row([value[f.attname] for f in fields])
     created = (

@@ -335,3 +335,24 @@ def test_the_menu_hides_the_import_from_others(client, world, role):
     client.force_login(world.users[role])
     page = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("anju_register_import_upload") not in page
+
+
+def test_the_progress_poll_never_reads_the_checked_rows(client, world, groups):
+    """The rows (the whole file, encrypted) are decrypted by the worker only: the status
+    endpoint the bar polls every second, the page and the start button leave them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    upload(client, world.users["committee"], xlsx(good_rows()))
+    batch = RegisterImport.objects.get()
+    table = RegisterImport._meta.db_table
+    for url in (
+        reverse("anju_register_import_status", args=[batch.pk]),
+        reverse("anju_register_import", args=[batch.pk]),
+        reverse("anju_register_import_upload"),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        reads = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+        assert reads, url
+        assert not any(f'"{table}"."rows"' in sql for sql in reads), url
