@@ -32,7 +32,9 @@ def test_cells_read_as_excel_shows_them():
         sheet = book.active
         sheet.append(HEADER)
         sheet.append(["1号楼", 1, 301.0, "张三", idn(1), 13800000001, "户主", None])
-        sheet.append(["1号楼", "1单元", "302", "李四", idn(2), "", "户主", datetime.date(2020, 1, 2)])
+        sheet.append(
+            ["1号楼", "1单元", "302", "李四", idn(2), "", "户主", datetime.date(2020, 1, 2)]
+        )
 
     table = read_table(workbook(build), "名册.xlsx")
     assert table.headers == HEADER
@@ -120,7 +122,7 @@ def test_an_id_number_typed_into_a_number_cell_says_how_to_fix_it(world, groups)
 
 
 def test_csv_reads_utf8_with_a_bom_and_gb18030_and_quoted_newlines():
-    text = "楼栋,单元,房号,姓名,身份证号\n1号楼,1单元,301,\"张\n三\"," + idn(1) + "\n"
+    text = '楼栋,单元,房号,姓名,身份证号\n1号楼,1单元,301,"张\n三",' + idn(1) + "\n"
     for encoding in ("utf-8-sig", "gb18030"):
         table = read_table(text.encode(encoding), "名册.csv")
         assert table.headers == HEADER[:5]
