@@ -228,16 +228,29 @@ def test_a_changed_row_updates_the_registered_resident_matched_by_id_number(
 ):
     committee = world.users["committee"]
     number = world.resident1.id_number
-    rows = [["1号楼", "1单元", "501", "王晓明", number, "13900000009", "户主", ""]]
+    world.resident2.phone = "13700000002"
+    world.resident2.save()
+    rows = [
+        ["1号楼", "1单元", "501", "王晓明", number, "13900000009", "户主", ""],
+        # the phone left empty: the registered number is cleared, digest and all
+        ["2号楼", "1单元", "502", "李改名", world.resident2.id_number, "", "配偶", ""],
+    ]
     upload(client, committee, xlsx(rows))
     batch = RegisterImport.objects.get()
-    assert batch.preview["residents_changed"] == 1 and batch.preview["residents_new"] == 0
+    assert batch.preview["residents_changed"] == 2, (batch.errors, batch.preview)
+    assert batch.preview["residents_new"] == 0
     run_import(client, batch)
     world.resident1.refresh_from_db()
     assert world.resident1.name == "王晓明"
     assert world.resident1.household.room == "501"
     assert world.resident1.phone == "13900000009"
+    assert Resident.objects.with_phone("13900000009").get() == world.resident1
     assert Resident.objects.filter(id_number_digest=world.resident1.id_number_digest).count() == 1
+    world.resident2.refresh_from_db()
+    assert (world.resident2.name, world.resident2.relation) == ("李改名", Resident.Relation.SPOUSE)
+    assert world.resident2.phone is None and world.resident2.phone_digest == ""
+    assert not Resident.objects.with_phone("13700000002").exists()
+    assert world.resident2.household.building == world.building2
 
 
 def test_progress_is_counted_step_by_step(client, world, groups, settings):
