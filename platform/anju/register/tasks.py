@@ -24,14 +24,17 @@ def step_size() -> int:
 
 
 #: The decrypted rows of the import this process ran a step of last: the next step
-#: (usually in the same worker) does not decrypt and parse the whole file again.
-_cached: tuple[int, list] = (0, [])
+#: (usually in the same worker) does not decrypt and parse the whole file again. Keyed
+#: by pk and upload time: a database whose ids are reused (SQLite after a rollback)
+#: must not hand one import another's rows.
+_cached: tuple[tuple, list] = ((None, None), [])
 
 
 def _rows_of(batch: RegisterImport) -> list[dict]:
     global _cached
-    if _cached[0] != batch.pk:
-        _cached = (batch.pk, batch.rows or [])
+    key = (batch.pk, batch.created_at)
+    if _cached[0] != key:
+        _cached = (key, batch.rows or [])
     return _cached[1]
 
 
