@@ -77,8 +77,12 @@ class JobIndexPage(Page):
         # Lazy: the board is kept rendered until the next publish ({% publishcache %}),
         # searches and filters excepted (fragment_key empty).
         context.update(lazy_context(lambda: job_board_context(self, request), BOARD_CONTEXT))
+        # A posting leaves the board on its closing date, with no publish: the number of
+        # open postings (one count) is part of the key.
         filtered = any(request.GET.get(k) for k in ("q", "place", "pay", "tag"))
-        context["fragment_key"] = "" if filtered else request.get_full_path()
+        context["fragment_key"] = (
+            "" if filtered else f"{request.get_full_path()}|{open_postings().count()}"
+        )
         return context
 
     def serve(self, request, *args, **kwargs):
