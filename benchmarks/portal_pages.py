@@ -4,7 +4,10 @@ asserted by tests/platform/test_portal.py and tests/platform/notices).
     DJANGO_SETTINGS_MODULE=anju.settings.test .venv/bin/python benchmarks/portal_pages.py
 
 Loads the demo into a scratch test database and prints figures; it asserts nothing.
-The targets (DESIGN): at most 12 queries and about 10 ms of CPU per anonymous page.
+A quick in-process look (the test settings, Django's test client); the figures that
+count, under gunicorn with the production settings and compared with bakerydemo, come
+from benchmarks/portal_gunicorn.py. The targets (issue 20): at most 8 queries and about
+5-10 ms of CPU per anonymous page rendered.
 """
 
 import logging

@@ -109,7 +109,10 @@ def _fresh_cache():
     active plugins) must never leak from one test's rows into another's."""
     from django.core.cache import cache
 
+    from anju.core import localcache
+
     cache.clear()
+    localcache.clear()  # and each process's own copies (anju.core.localcache)
     yield
 
 

@@ -23,6 +23,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from anju.community import Community, Resident
+from anju.core import lazy_context
 from anju.notices import search_text_for
 
 from .fields import TagListField, tag_labels
@@ -70,10 +71,18 @@ class JobIndexPage(Page):
         return result
 
     def get_context(self, request, *args, **kwargs):
-        from .views import job_board_context
+        from .views import BOARD_CONTEXT, job_board_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(job_board_context(self, request))
+        # Lazy: the board is kept rendered until the next publish ({% publishcache %}),
+        # searches and filters excepted (fragment_key empty).
+        context.update(lazy_context(lambda: job_board_context(self, request), BOARD_CONTEXT))
+        # A posting leaves the board on its closing date, with no publish: the number of
+        # open postings (one count) is part of the key.
+        filtered = any(request.GET.get(k) for k in ("q", "place", "pay", "tag"))
+        context["fragment_key"] = (
+            "" if filtered else f"{request.get_full_path()}|{open_postings().count()}"
+        )
         return context
 
     def serve(self, request, *args, **kwargs):

@@ -69,6 +69,10 @@ def filtered_postings(params, root=None):
     return postings, form
 
 
+#: What job_board_context gives the template.
+BOARD_CONTEXT = ("postings", "page_obj", "paginator", "filter_form", "query", "filtered")
+
+
 def job_board_context(index: JobIndexPage, request) -> dict:
     postings, form = filtered_postings(request.GET, root=index)
     paginator = Paginator(postings, PER_PAGE)

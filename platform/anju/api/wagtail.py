@@ -14,6 +14,14 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
     # (the viewset itself serves only live, public pages).
     permission_classes = [AllowAny]
 
+    def get_base_queryset(self):
+        """Built once per request: Wagtail asks three times (the listing, its filters,
+        the count), each time reading every view restriction again."""
+        base = getattr(self, "_anju_base_queryset", None)
+        if base is None:
+            base = self._anju_base_queryset = super().get_base_queryset()
+        return base.all()
+
 
 wagtail_api = WagtailAPIRouter("wagtailapi")
 wagtail_api.register_endpoint("pages", PublicPagesAPIViewSet)

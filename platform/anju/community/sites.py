@@ -2,6 +2,8 @@
 
 from django.core.cache import cache
 
+from anju.core import localcache
+
 from .models import Community
 
 _SITE_KEY = "anju:community-of-site:{site_id}"
@@ -21,19 +23,25 @@ def current_community(request) -> Community | None:
 
     site = Site.find_for_request(request)
     site_id = site.pk if site else _NONE
+    # Remembered in the process until a community or site is saved (anju.core.localcache).
+    community_id = localcache.remember(("community-of-site", site_id), lambda: _community_id(site))
+    community = Community(pk=community_id) if community_id != _NONE else None
+    request._anju_community = community
+    return community
+
+
+def _community_id(site) -> int:
+    site_id = site.pk if site else _NONE
     key = _SITE_KEY.format(site_id=site_id)
     community_id = cache.get(key)
-    community = None
     if community_id is None:
         community = Community.objects.filter(site_id=site_id).first() if site else None
         if community is None:
             only = list(Community.objects.order_by("pk")[:2])
             community = only[0] if len(only) == 1 else None
-        cache.set(key, community.pk if community else _NONE, timeout=300)
-    elif community_id != _NONE:
-        community = Community(pk=community_id)  # only its id is needed downstream
-    request._anju_community = community
-    return community
+        community_id = community.pk if community else _NONE
+        cache.set(key, community_id, timeout=300)
+    return community_id
 
 
 def forget_sites(**kwargs) -> None:
@@ -44,3 +52,4 @@ def forget_sites(**kwargs) -> None:
         [_SITE_KEY.format(site_id=pk) for pk in Site.objects.values_list("pk", flat=True)]
         + [_SITE_KEY.format(site_id=_NONE)]
     )
+    localcache.bump()

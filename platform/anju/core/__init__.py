@@ -16,5 +16,8 @@ PUBLIC = {
     # A portal form view that shows its form again when the body was too big.
     "keeps_answers_when_too_big": "middleware",
     "body_too_big": "middleware",
+    # A page's context, lazily, for templates that keep fragments until the next publish
+    # ({% load publishcache %}).
+    "lazy_context": "localcache",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

@@ -17,6 +17,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from anju.community.models import Building, Grid, Household, Resident, SpecialGroup
+from anju.core import localcache
 
 from . import categories
 from .forms import NoticePageForm
@@ -58,10 +59,16 @@ class NoticeIndexPage(RoutablePageMixin, Page):
     # --- the list, its search and its feed (anju.notices.views) -----------------------
 
     def get_context(self, request, *args, **kwargs):
-        from .views import notice_list_context
+        from .views import LIST_CONTEXT, notice_list_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(notice_list_context(self, request))
+        # Lazy: the list is kept rendered until the next publish ({% publishcache %}),
+        # searches excepted (fragment_key empty).
+        context.update(
+            localcache.lazy_context(lambda: notice_list_context(self, request), LIST_CONTEXT)
+        )
+        context["feed_url"] = self.feed_url(request)
+        context["fragment_key"] = "" if request.GET.get("q") else request.get_full_path()
         return context
 
     @path("")
@@ -233,8 +240,16 @@ class NoticePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["attachments"] = list(self.attachments.select_related("document"))
-        context["index"] = self.get_parent()
+        # Lazy: the notice is kept rendered until the next publish ({% publishcache %}).
+        context.update(
+            localcache.lazy_context(
+                lambda: {
+                    "attachments": list(self.attachments.select_related("document")),
+                    "index": self.get_parent(),
+                },
+                ("attachments", "index"),
+            )
+        )
         return context
 
     # --- who it is for ----------------------------------------------------------------

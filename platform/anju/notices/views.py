@@ -18,6 +18,22 @@ HOME_PINNED = 5
 HOME_LATEST = 8
 
 
+#: What notice_list_context gives the template (the list page's context, lazily).
+LIST_CONTEXT = (
+    "notices",
+    "page_obj",
+    "paginator",
+    "page_missing",
+    "requested_page",
+    "categories",
+    "category",
+    "category_label",
+    "unknown_category",
+    "query",
+    "query_shortened",
+)
+
+
 def notice_list_context(index, request) -> dict:
     """The context of a NoticeIndexPage: ``?category=``, ``?q=`` and ``?page=`` read
     forgivingly. An unknown category or a page number that does not exist is said
@@ -54,7 +70,6 @@ def notice_list_context(index, request) -> dict:
         "unknown_category": category[:50] if unknown_category else "",
         "query": query,
         "query_shortened": query_shortened,
-        "feed_url": index.feed_url(request),
     }
 
 

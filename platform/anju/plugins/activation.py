@@ -13,6 +13,7 @@ from django.dispatch import receiver
 
 from anju.community.models import Community
 from anju.community.sites import current_community
+from anju.core import localcache
 
 from .models import PluginActivation
 from .registry import installed_plugins
@@ -23,12 +24,19 @@ _NONE = 0
 
 def active_plugins(community: Community | int | None) -> frozenset[str]:
     """Labels of the plugins enabled for ``community`` (a Community or its primary key;
-    None: the defaults). Every question "is this plugin on here?" ends here."""
-    plugins = installed_plugins()
+    None: the defaults). Every question "is this plugin on here?" ends here.
+
+    Remembered in the process until an activation changes (anju.core.localcache), then
+    in the shared cache, then read from the database."""
     if community is None:
         community_id = _NONE
     else:
         community_id = community if isinstance(community, int) else community.pk
+    return localcache.remember(("plugins-active", community_id), lambda: _active(community_id))
+
+
+def _active(community_id: int) -> frozenset[str]:
+    plugins = installed_plugins()
     key = _ACTIVE_KEY.format(community_id=community_id)
     cached = cache.get(key)
     if cached is not None:
@@ -115,3 +123,4 @@ def _forget(sender, instance, **kwargs):
     cache.delete(key)
     # Again after commit: a request that read the old rows meanwhile may have cached them.
     transaction.on_commit(lambda: cache.delete(key))
+    localcache.bump()  # every process's copy (and after commit, again)

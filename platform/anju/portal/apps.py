@@ -13,13 +13,26 @@ class PortalConfig(AppConfig):
 
         from anju.plugins.models import PluginActivation
 
-        from .cache import invalidate
+        from .cache import invalidate, remember_site_root_paths
+
+        # Wagtail asks Redis for the sites' root paths on every Page.get_url without a
+        # request (20 times for one /api/v2/pages/): remembered in the process instead.
+        remember_site_root_paths()
 
         # Whatever anonymous visitors could see has changed: forget the cached pages.
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(invalidate, dispatch_uid=f"anju-portal-cache-{signal}")
         post_delete.connect(invalidate, sender="wagtailcore.Page", dispatch_uid="anju-pc-del")
         # A service opened or closed changes the home page's service directory.
-        for model in (PluginActivation, "wagtailcore.Site", "services.Service"):
+        # Who may see a page (its privacy), the form versions and the buildings offered on
+        # service forms change what anonymous visitors get, too.
+        for model in (
+            PluginActivation,
+            "wagtailcore.Site",
+            "wagtailcore.PageViewRestriction",
+            "services.Service",
+            "services.FormVersion",
+            "community.Building",
+        ):
             post_save.connect(invalidate, sender=model, dispatch_uid=f"anju-pc-save-{model}")
             post_delete.connect(invalidate, sender=model, dispatch_uid=f"anju-pc-delete-{model}")

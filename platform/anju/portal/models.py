@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from anju.core import localcache
+
 
 class HomePage(Page):
     """The community portal's front page (首页).
@@ -37,16 +39,45 @@ class HomePage(Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    def route(self, request, path_components):
+        """Which page a path under this home page names, remembered in the process until
+        the next publish, move or deletion (anju.core.localcache): two queries per level
+        of the path saved on every request. Paths that name nothing are not remembered."""
+        if not path_components or getattr(request, "is_preview", False):
+            return super().route(request, path_components)
+        key = ("route", self.pk, tuple(path_components))
+        found = localcache.get(key)
+        if found is None:
+            found = super().route(request, path_components)  # Http404 is never kept
+            localcache.put(key, found)
+        return found
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         from anju.notices.views import home_notices
         from anju.plugins.context_processors import service_cards
 
         # Pinned and latest notices (and the link to all of them), built here in a fixed
-        # number of queries: the template runs none of its own.
-        context.update(home_notices(self, request))
-        context["service_directory"] = service_cards(request)
-        context["service_form_pages"] = service_form_pages(self)
+        # number of queries: the template runs none of its own. Lazy: the template keeps
+        # its sections rendered until the next publish ({% publishcache %}), and then
+        # nothing here is asked for.
+        context.update(
+            localcache.lazy_context(
+                lambda: {
+                    **home_notices(self, request),
+                    "service_directory": service_cards(request),
+                    "service_form_pages": service_form_pages(self),
+                },
+                (
+                    "pinned_notices",
+                    "latest_notices",
+                    "notice_index",
+                    "notice_feed_url",
+                    "service_directory",
+                    "service_form_pages",
+                ),
+            )
+        )
         return context
 
 

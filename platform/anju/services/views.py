@@ -7,12 +7,16 @@ in their language; a double submit makes one case.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from anju.community.sites import current_community
@@ -100,19 +104,37 @@ def handle_request_form(
         initial = {}
         if user.is_authenticated:
             initial["requester_name"] = user.get_full_name() or ""
+        else:
+            # The page is the same for every anonymous visitor, so it can be cached: the
+            # CSRF token and the one-time key come from form_token (form_token.js).
+            initial["idempotency_key"] = ""
         requester_form = RequesterForm(prefix="requester", initial=initial, community=community)
         form = form_class()
         status = 200
+    token_by_script = request.method != "POST" and not user.is_authenticated
     context = {
         **context,
         "service": service,
         "form": form,
         "requester_form": requester_form,
         "has_files": any(f.widget.needs_multipart_form for f in form.fields.values()),
+        "token_by_script": token_by_script,
+        # The same form for every anonymous visitor: kept rendered until the next
+        # publish ({% publishcache %}); never with a token or answers in it.
+        "form_fragment_key": request.path if token_by_script else "",
     }
     response = TemplateResponse(request, template, context, status=status)
-    patch_cache_control(response, private=True)  # a CSRF token and a one-time key
+    if not token_by_script:
+        patch_cache_control(response, private=True)  # a CSRF token and a one-time key
     return response
+
+
+@never_cache
+@require_http_methods(["GET"])
+def form_token(request):
+    """The CSRF token (setting its cookie) and a fresh one-time key for a service form
+    served from the page cache: ``{"csrf": ..., "key": ...}``. Never cached."""
+    return JsonResponse({"csrf": get_token(request), "key": uuid.uuid4().hex})
 
 
 def serve_form_page(page, request):

@@ -22,6 +22,8 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-anju-dev-only-change-me"
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A failed form security check is explained in the visitor's language (anju.core.csrf).
+CSRF_FAILURE_VIEW = "anju.core.csrf.csrf_failure"
 
 # --- applications -------------------------------------------------------------------
 CORE_APPS = [
@@ -349,6 +351,9 @@ PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=300)
 # The dashboard's figures are kept this long per user, community and month, and dropped
 # at any write to what they count (anju.dashboard.cache); 0 counts afresh every time.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Seconds a process keeps what changes only on publish (sites, active plugins, page
+# fragments; anju.core.localcache), at most: a publish anywhere forgets it at once.
+LOCAL_CACHE_SECONDS = env.int("LOCAL_CACHE_SECONDS", default=300)
 
 # --- services engine (anju.services) ---------------------------------------------------
 SERVICES_MAX_UPLOAD_BYTES = env.int("SERVICES_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
