@@ -410,3 +410,22 @@ def test_cases_api_query_count_does_not_grow_for_county_staff(county):
     assert response.json()["count"] == 13
     assert len(many) == len(few)
     assert Case.objects.filter(township=county.t1).count() == 5
+
+
+@pytest.mark.parametrize(
+    "role, grids",
+    [
+        ("county", {"grid_a", "grid_b"}),
+        ("township_1", {"grid_a"}),
+        ("township_2", {"grid_b"}),
+        ("desk_1", set()),
+    ],
+)
+def test_the_dashboard_counts_the_jurisdiction(county, client, role, grids):
+    from anju.dashboard.board import build_board
+
+    user = county.users[role]
+    board = build_board(user, None)
+    assert {g.pk for g in board.grids} == {getattr(county, name).pk for name in grids}
+    client.force_login(user)
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
