@@ -31,6 +31,49 @@ from .idnumbers import (
 AGED_THRESHOLD = 70  # the canteen's and the elderly centre's "aged 70+" (derived, never typed)
 
 
+class Township(models.Model):
+    """A township or street office (乡镇/街道): the level above communities. The county is
+    the installation itself, so it needs no row.
+
+    Its ``staff`` (with the township staff role) see every community of the township;
+    its ``desk_staff`` (with the service desk role) staff its desk of the one-stop
+    service station (便民服务站) and see the cases routed to it (anju.permissions.jurisdiction).
+    The role says what a person may do, the township's lists say where: either alone
+    grants nothing."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="townships_staffed",
+        verbose_name=_("township staff accounts"),
+        help_text=_("They see every community of the township (with the township staff role)."),
+    )
+    desk_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="township_desks",
+        verbose_name=_("service desk staff accounts"),
+        help_text=_(
+            "They handle the cases routed to this township's service desk (with the "
+            "service desk role)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("township")
+        verbose_name_plural = _("townships")
+        ordering = ["name"]
+        permissions = [
+            ("view_jurisdiction", _("Can see the communities of the townships one staffs")),
+            ("work_at_desk", _("Handles the cases routed to the service desks one staffs")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Community(models.Model):
     """A community (社区), such as Anjuyuan. A county runs many in one installation."""
 
@@ -46,12 +89,25 @@ class Community(models.Model):
         verbose_name=_("portal site"),
         help_text=_("The Wagtail site that is this community's portal."),
     )
+    # Empty on an installation that never set townships up: such a community is seen
+    # by its own staff and by county staff only.
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communities",
+        verbose_name=_("township"),
+    )
 
     class Meta:
         verbose_name = _("community")
         verbose_name_plural = _("communities")
         ordering = ["name"]
-        permissions = [("view_whole_community", _("Can see every grid of the community"))]
+        permissions = [
+            ("view_whole_community", _("Can see every grid of the community")),
+            ("view_county", _("Can see every community of the county")),
+        ]
 
     def __str__(self):
         return self.name
@@ -334,6 +390,17 @@ class Resident(models.Model):
     phone_digest = models.CharField(max_length=64, editable=False, blank=True, db_index=True)
     relation = models.CharField(
         _("relation to the head"), max_length=20, choices=Relation.choices, default=Relation.HEAD
+    )
+    # 户籍地: where the household registration is, which may be another township than
+    # the one the resident lives in. Cases of township-handled services go to its desk.
+    hukou_township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("township of household registration (户籍地)"),
+        help_text=_("Empty: the township of the community the resident lives in."),
     )
     groups = models.ManyToManyField(
         SpecialGroup, blank=True, related_name="residents", verbose_name=_("special groups")

@@ -48,6 +48,11 @@ ACCOUNTS = (
     # Staff of the partner organisations (合作单位): see only what is handed over to them.
     DemoAccount("ranqi", "周师傅（县燃气公司）", roles.PARTNER_STAFF),
     DemoAccount("xiaofang", "郑队长（县消防救援大队）", roles.PARTNER_STAFF),
+    # Above the community: the county, the township and its service desks (便民服务站).
+    DemoAccount("xianji", "钱卫东（县民政局）", roles.COUNTY_STAFF),
+    DemoAccount("xiangzhen", "冯晓燕（安居镇）", roles.TOWNSHIP_STAFF),
+    DemoAccount("bianmin", "何春燕（安居镇便民服务站）", roles.TOWNSHIP_DESK),
+    DemoAccount("bianmin2", "罗志刚（城关镇便民服务站）", roles.TOWNSHIP_DESK),
     DemoAccount("jumin", "刘桂兰", roles.RESIDENT),
 )
 
@@ -119,6 +124,43 @@ def _community(rng: random.Random, out: list[str], ctx: dict) -> None:
         if community is not None and community.site_id is None:
             community.site = site
             community.save(update_fields=["site"])
+
+
+#: (code, name, township staff account, desk staff account): the demo's townships.
+#: Anjuyuan is in 安居镇; 城关镇 is where some of its residents' households are still
+#: registered (户籍地), so their township cases go to that desk.
+TOWNSHIPS = (
+    ("anju_town", "安居镇", "xiangzhen", "bianmin"),
+    ("chengguan", "城关镇", None, "bianmin2"),
+)
+#: One resident in this many is registered (户籍) in 城关镇.
+REGISTERED_ELSEWHERE_EVERY = 8
+
+
+def _townships(rng: random.Random, out: list[str], ctx: dict) -> None:
+    """The townships above Anjuyuan, their staff and desk accounts, and each resident's
+    township of household registration (户籍地)."""
+    from anju.community.models import Community, Resident, Township
+
+    townships = {}
+    for code, name, staff, desk in TOWNSHIPS:
+        township, _created = Township.objects.update_or_create(code=code, defaults={"name": name})
+        if staff in ctx:
+            township.staff.add(ctx[staff])
+        if desk in ctx:
+            township.desk_staff.add(ctx[desk])
+        townships[code] = township
+    Community.objects.filter(code="anjuyuan", township=None).update(township=townships["anju_town"])
+    residents = Resident.objects.filter(community__code="anjuyuan")
+    if not residents.exclude(hukou_township=None).exists():
+        ids = list(residents.order_by("pk").values_list("pk", flat=True))
+        elsewhere = ids[::REGISTERED_ELSEWHERE_EVERY]
+        residents.filter(pk__in=elsewhere).update(hukou_township=townships["chengguan"])
+        residents.exclude(pk__in=elsewhere).update(hukou_township=townships["anju_town"])
+    out.append(
+        f"townships: {len(TOWNSHIPS)} (accounts xianji, xiangzhen, bianmin, bianmin2); "
+        f"one resident in {REGISTERED_ELSEWHERE_EVERY} registered in 城关镇"
+    )
 
 
 #: (code, name, phone, demo account): the community's partner organisations.
@@ -215,6 +257,7 @@ STEPS: list[Step] = [
     _accounts,
     _pages,
     _community,
+    _townships,
     _partners,
     _resident_account,
     _notices,

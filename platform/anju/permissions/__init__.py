@@ -24,6 +24,9 @@ PUBLIC = {
     "SERVICE_STAFF": "roles",
     "RESIDENT": "roles",
     "PARTNER_STAFF": "roles",
+    "COUNTY_STAFF": "roles",
+    "TOWNSHIP_STAFF": "roles",
+    "TOWNSHIP_DESK": "roles",
     # partner organisations and what is handed over to them
     "PartnerOrganisation": "partners",
     "Handover": "partners",

@@ -171,6 +171,56 @@ PARTNER_STAFF = Role(
     True,
     permissions=_services("view_case", "change_case"),
 )
+# Above the community (anju.permissions.jurisdiction): they read what the communities of
+# their jurisdiction hold — the register, visits, cases, campaigns, notices' reach — and
+# export cases; the communities' own staff do the work. Grid-restricted: every staff
+# route they open must be scoped (a whole-community view that is not is refused them).
+_JURISDICTION_READS = (
+    _crud(
+        "community",
+        "grid",
+        "building",
+        "gridteammember",
+        "household",
+        "resident",
+        "visit",
+        "specialgroup",
+        actions=("view",),
+    )
+    + ("notices.view_noticedelivery",)
+    + _services("view_case", "export_case", "view_service")
+    + _campaigns("view_campaign", "view_target", "view_targetanswer", "export_campaign")
+)
+COUNTY_STAFF = Role(
+    "county_staff",
+    "县级人员",
+    _("County staff"),
+    True,
+    True,
+    permissions=_JURISDICTION_READS + ("community.view_county",),
+)
+# Seeing a township's communities needs the role *and* a place on the township's staff
+# list (Township.staff).
+TOWNSHIP_STAFF = Role(
+    "township_staff",
+    "乡镇人员",
+    _("Township staff"),
+    True,
+    True,
+    permissions=_JURISDICTION_READS + ("community.view_jurisdiction",),
+)
+# The township's desk of the one-stop service station (便民服务站): the role *and* a place
+# on the township's desk list (Township.desk_staff). Like partner staff they hold no
+# grid: they see and work on the cases routed to their desk, and nothing else.
+TOWNSHIP_DESK = Role(
+    "township_desk",
+    "便民服务站人员",
+    _("Township service desk staff"),
+    True,
+    True,
+    permissions=_services("view_case", "change_case", "export_case", "view_service")
+    + ("community.work_at_desk",),
+)
 RESIDENT = Role("resident", "居民", _("Resident"), False, False)
 
 ROLES: tuple[Role, ...] = (
@@ -179,6 +229,9 @@ ROLES: tuple[Role, ...] = (
     RESIDENT_REP,
     SERVICE_STAFF,
     PARTNER_STAFF,
+    COUNTY_STAFF,
+    TOWNSHIP_STAFF,
+    TOWNSHIP_DESK,
     RESIDENT,
 )
 ADMIN_ACCESS = "wagtailadmin.access_admin"

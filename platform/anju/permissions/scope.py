@@ -13,7 +13,8 @@ and are visible where their community is; a row of no community (a county-wide
 closure) only to superusers. Service staff, who hold no grid and serve the station's
 every community, see them all. A model that also declares
 ``handover_path`` is visible to partner organisations' staff where its row was handed
-over to their organisation (``anju.permissions.partners``).
+over to their organisation (``anju.permissions.partners``). County and township staff
+see the grids of their jurisdiction (``anju.permissions.jurisdiction``).
 """
 
 from django.db.models import Model, Q, QuerySet
@@ -21,7 +22,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from anju.community.models import Community, Grid, SpecialGroup
 
-from . import partners, roles
+from . import jurisdiction, partners, roles
 
 _CACHE_ATTR = "_anju_visible_grids"
 
@@ -39,9 +40,13 @@ def visible_grids(user) -> QuerySet:
     communities = get_objects_for_user(
         user, "community.view_whole_community", klass=Community, accept_global_perms=False
     )
-    result = Grid.objects.filter(
-        Q(pk__in=grids.values("pk")) | Q(community__in=communities.values("pk"))
-    )
+    q = Q(pk__in=grids.values("pk")) | Q(community__in=communities.values("pk"))
+    # County staff: every grid; township staff: their townships' communities' grids
+    # (anju.permissions.jurisdiction). Nobody else's grids change.
+    wider = jurisdiction.grid_q(user)
+    if wider is not None:
+        q |= wider
+    result = Grid.objects.filter(q)
     setattr(user, _CACHE_ATTR, result)
     return result
 

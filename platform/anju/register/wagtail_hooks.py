@@ -13,6 +13,7 @@ from anju.permissions.admin.policy import GridScopedPermissionPolicy
 from .admin.coverage import VisitCoverageView
 from .admin.imports import ImportDetailView, ImportStartView, ImportStatusView, ImportUploadView
 from .admin.my_grids import MyGridsView, add_my_grids_panel
+from .admin.townships import TownshipViewSet
 from .admin.viewsets import GRID_SCOPED_MODELS, CommunityViewSetGroup
 
 # Before anything asks Wagtail for these models' policies (it would create a fallback).
@@ -23,6 +24,11 @@ for _model in GRID_SCOPED_MODELS:
 @hooks.register("register_admin_viewset")
 def register_community_viewsets():
     return CommunityViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_townships():
+    return TownshipViewSet("townships")
 
 
 @hooks.register("register_admin_urls")

@@ -18,7 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from anju.community.idnumbers import mask_phone
-from anju.community.models import Community, Grid, Household
+from anju.community.models import Community, Grid, Household, Township
 from anju.core.fields import TypedEncryptedJSONField
 
 from .fieldtypes import FieldType
@@ -30,6 +30,9 @@ class HandlerRole(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker of the requester's grid")
     COMMITTEE = "committee", _("Committee member of the requester's grid")
     SERVICE_STAFF = "service_staff", _("Service staff")
+    # The one-stop service station (便民服务站): the desk of the township where the
+    # requester's household is registered (户籍地), else of the community's township.
+    TOWNSHIP = "township", _("Service desk of the requester's township (户籍地)")
 
 
 class Service(ClusterableModel):
@@ -307,6 +310,16 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
         verbose_name=_("household"),
+    )
+    # The township service desk the case was routed to on filing (services handled by
+    # the township only): its desk staff see the case (anju.services.visibility).
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="desk_cases",
+        verbose_name=_("township service desk"),
     )
     requester_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -20,7 +20,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from anju.community.models import Community, GridTeamMember, Household, TeamRole
+from anju.community.models import (
+    Community,
+    GridTeamMember,
+    Household,
+    Resident,
+    ResidentLink,
+    TeamRole,
+)
 from anju.core.normalise import normalise_number
 
 from .fieldtypes import FieldType, schema_of_form_class, stored_answers
@@ -79,8 +86,9 @@ def household_at(building, room: str):
 
 def default_assignee(service: Service, grid_id: int | None):
     """By default a case goes to the grid worker (or committee member) of the
-    requester's grid; service-staff services wait in the service staff's inbox."""
-    if grid_id is None or service.handler_role == HandlerRole.SERVICE_STAFF:
+    requester's grid; service-staff services wait in the service staff's inbox, and
+    township services at the township's service desk (``township_desk``)."""
+    if grid_id is None or service.handler_role in (HandlerRole.SERVICE_STAFF, HandlerRole.TOWNSHIP):
         return None
     role = (
         TeamRole.COMMITTEE
@@ -89,6 +97,39 @@ def default_assignee(service: Service, grid_id: int | None):
     )
     seat = GridTeamMember.objects.filter(grid_id=grid_id, role=role).only("user_id").first()
     return seat.user_id if seat else None
+
+
+def township_desk(service: Service, requester: Requester, household, community) -> int | None:
+    """The township whose service desk (便民服务站) a case of ``service`` goes to, for a
+    service handled by the township: the township of the requester's household
+    registration (户籍地, ``Resident.hukou_township``) — the resident their account is
+    linked to, else the one resident of the household (or community) with their phone —
+    falling back to the township of the community. None for other services, or when
+    neither is known (the case then waits for the community, as before)."""
+    if service.handler_role != HandlerRole.TOWNSHIP:
+        return None
+    registered = Resident.objects.exclude(hukou_township=None)
+    found: set[int] = set()
+    user = requester.user if getattr(requester.user, "pk", None) else None
+    if user is not None:
+        links = ResidentLink.objects.confirmed().filter(user=user, kind=ResidentLink.Kind.SELF)
+        found = set(
+            registered.filter(pk__in=links.values("resident_id")).values_list(
+                "hukou_township_id", flat=True
+            )[:2]
+        )
+    if not found and requester.phone:
+        candidates = registered.with_phone(requester.phone)
+        if household is not None:
+            candidates = candidates.filter(household=household)
+        elif community is not None:
+            candidates = candidates.filter(community_id=community.pk)
+        found = set(candidates.values_list("hukou_township_id", flat=True)[:2])
+    if len(found) == 1:
+        return found.pop()
+    if community is None:
+        return None
+    return Community.objects.filter(pk=community.pk).values_list("township_id", flat=True).first()
 
 
 def existing_case(service: Service, idempotency_key: str, requester: Requester) -> Case | None:
@@ -231,6 +272,7 @@ def _create(
         on_behalf=on_behalf,
         data=stored_answers({k: v for k, v in form.cleaned_data.items() if k not in files}),
         assignee_id=default_assignee(service, grid_id),
+        township_id=township_desk(service, requester, household, community),
         accept_due=now + timezone.timedelta(hours=service.accept_hours),
         resolve_due=now
         + timezone.timedelta(

@@ -9,6 +9,9 @@ figures all use (anju.permissions.scope decides the grids).
 - anyone sees the cases assigned to them;
 - partner organisations' staff (the gas company, ...) see the cases handed over to their
   organisation (``hand_over_case``; anju.permissions.partners);
+- county staff see every community's cases, township staff their townships'
+  communities', and township desk staff the cases routed to their desk (``Case.township``,
+  set on filing for services handled by the township; anju.permissions.jurisdiction);
 - a resident (no staff role) sees only the cases they filed, through ``own_cases``.
 """
 
@@ -16,6 +19,7 @@ from django.db.models import Q
 from guardian.shortcuts import get_objects_for_user
 
 from anju.community.models import Community
+from anju.permissions.jurisdiction import community_ids, desk_townships
 from anju.permissions.partners import handed_over_ids
 from anju.permissions.scope import visible_grids
 
@@ -41,6 +45,12 @@ def case_filter(user) -> Q | None:
     q |= Q(pk__in=handed_over_ids(user, Case))
     if user.has_perm("services.handle_service_staff_cases"):
         q |= Q(service__handler_role=HandlerRole.SERVICE_STAFF)
+    communities = community_ids(user)  # county and township staff
+    if communities is not None:
+        q |= Q(community__in=communities)
+    desks = desk_townships(user)  # township desk staff
+    if desks is not None:
+        q |= Q(township__in=desks)
     return q
 
 

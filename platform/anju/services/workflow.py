@@ -253,6 +253,7 @@ def assign(case: Case, assignee, actor) -> Case:
     if not fresh.is_open:
         raise WorkflowError(_("Only open cases can be assigned."), code="closed")
     if assignee is not None and not eligible_assignees(fresh).filter(pk=assignee.pk).exists():
+        _refuse_other_desk(fresh, assignee)
         raise WorkflowError(
             _("%(name)s cannot handle cases of this grid.") % {"name": assignee},
             code="assignee",
@@ -273,9 +274,32 @@ def assign(case: Case, assignee, actor) -> Case:
     return fresh
 
 
+def _refuse_other_desk(case: Case, assignee) -> None:
+    """A township desk's staff hold only the cases routed to their own desk: say so
+    plainly when someone tries to give them another township's case."""
+    if assignee.township_desks.filter(pk=case.township_id).exists():
+        return  # their own desk's case: refused for another reason (the role)
+    desks = list(assignee.township_desks.all()[:3])
+    if not desks:
+        return
+    raise WorkflowError(
+        _(
+            "%(name)s works at the service desk of %(desks)s: only cases routed to that "
+            "desk can be assigned to them (this case's desk: %(case_desk)s)."
+        )
+        % {
+            "name": assignee,
+            "desks": "、".join(str(d) for d in desks),
+            "case_desk": case.township or _("none"),
+        },
+        code="assignee_township",
+    )
+
+
 def eligible_assignees(case: Case):
     """Staff who may hold ``case``: its grid's team, the community's committee seats,
-    and service staff for services they handle."""
+    service staff for services they handle, and the staff of the township desk the case
+    was routed to."""
     from django.db.models import Q
 
     User = get_user_model()
@@ -286,6 +310,10 @@ def eligible_assignees(case: Case):
         from anju.permissions.roles import SERVICE_STAFF
 
         q |= Q(groups__name=SERVICE_STAFF.name)
+    if case.township_id:
+        from anju.permissions.roles import TOWNSHIP_DESK
+
+        q |= Q(township_desks=case.township_id, groups__name=TOWNSHIP_DESK.name)
     return User.objects.filter(q, is_active=True).distinct().order_by("username")
 
 

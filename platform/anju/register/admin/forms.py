@@ -132,6 +132,7 @@ class ResidentForm(ScopedModelForm):
             "id_number",
             "phone",
             "relation",
+            "hukou_township",
             "groups",
             "note",
         ]

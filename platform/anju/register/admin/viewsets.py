@@ -190,6 +190,7 @@ class ResidentViewSet(GridScopedModelViewSet):
         "is_aged_70_plus",
         "masked_id_number",
         "masked_phone",
+        "hukou_township",
         "groups",
         "note",
     ]

@@ -34,11 +34,11 @@ FULL_ID_NUMBER = "community.view_full_id_number"
 
 
 class CommunitySerializer(serializers.ModelSerializer):
-    """A community (社区)."""
+    """A community (社区), with the township (乡镇/街道) it belongs to, if set."""
 
     class Meta:
         model = Community
-        fields = ["id", "name", "code", "address"]
+        fields = ["id", "name", "code", "address", "township"]
 
 
 class GridSerializer(serializers.ModelSerializer):
@@ -180,6 +180,7 @@ class ResidentSerializer(ModelCleanSerializerMixin, serializers.ModelSerializer)
             "phone",
             "phone_masked",
             "relation",
+            "hukou_township",
             "groups",
             "note",
             "created_at",
