@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,6 +48,7 @@ OPTIONS = dict(a.removeprefix("--").partition("=")[::2] for a in sys.argv[1:] if
 WORKERS = int(OPTIONS.get("workers") or 2)
 TIMEOUT = float(OPTIONS.get("timeout") or 600)
 TICK = os.sysconf("SC_CLK_TCK")
+LOG_DIR = Path(tempfile.mkdtemp(prefix="anju-fanout-"))  # the workers' logs
 
 
 def database_url() -> str:
@@ -70,7 +72,8 @@ def start_workers() -> list[subprocess.Popen]:
                 [sys.executable, "-m", "celery", "-A", "anju", "worker", "--pool=prefork",
                  "--concurrency=1", "-Q", QUEUE, "--loglevel=WARNING",
                  "--hostname", f"{QUEUE}-{n}@%h", "--without-gossip", "--without-mingle"],
-                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd=REPO, env=env, stdout=LOG_DIR.joinpath(f"worker-{n}.log").open("wb"),
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         )  # fmt: skip
@@ -113,7 +116,11 @@ def main():
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     workers = []
     try:
-        print(f"{N:,} residents with phones, {connection.vendor}, {WORKERS} Celery workers\n")
+        print(
+            f"{N:,} residents with phones, {connection.vendor}, {WORKERS} Celery workers "
+            f"(logs in {LOG_DIR})\n",
+            flush=True,
+        )
         started = time.perf_counter()
         make_residents(N)
         print(f"residents made in {time.perf_counter() - started:.0f} s")

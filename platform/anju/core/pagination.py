@@ -19,6 +19,7 @@ Shape (docs/api.md)::
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -36,7 +37,12 @@ def count_cap() -> int:
 def capped_count(queryset, cap: int) -> tuple[int, bool]:
     """(rows, capped): the exact number of rows of ``queryset`` if at most ``cap``, else
     (cap, True). One query that stops reading after cap + 1 rows."""
-    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    if not isinstance(queryset, QuerySet):  # a list a view built itself
+        counted = len(queryset[: cap + 1])
+    elif queryset.query.combinator:  # union(): values() is not allowed after it
+        counted = queryset[: cap + 1].count()
+    else:
+        counted = queryset.order_by().values("pk")[: cap + 1].count()
     return (cap, True) if counted > cap else (counted, False)
 
 
