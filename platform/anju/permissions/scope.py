@@ -4,8 +4,9 @@ Seats on a grid's team grant django-guardian object permissions (anju.permission
 ``community.view_grid`` on the grid, and for committee members
 ``community.view_whole_community`` on its community. A superuser sees everything.
 
-Rows below a grid are never checked one by one: ``scope_queryset`` adds a single
-``<grid_path>__in (subquery)`` filter, where ``grid_path`` is declared on the model
+Rows below a grid are never checked one by one: the person's grids are read once per
+request (one query, ``visible_grid_ids``) and ``scope_queryset`` adds a single
+``<grid_path>__in (ids)`` filter, where ``grid_path`` is declared on the model
 (``Household.grid_path == "building__grid"``). Admin lists, edit views, search, the API
 and exports all call it, so they all answer the same. A model that also declares
 ``handover_path`` is visible to partner organisations' staff where its row was handed
