@@ -117,11 +117,15 @@ def make_cases(n: int):
 
 
 def timed(label: str, count: int, fn):
-    start = time.perf_counter()
+    """Wall and this process's CPU time (PostgreSQL's CPU is not in it), and the load
+    average: on a shared machine the wall time alone says little."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     result = fn()
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - start_cpu
     rate = f"{count / seconds:>9,.0f}/s" if count and seconds else ""
-    print(f"{label:<38}{seconds:>8.2f} s {rate}")
+    load = os.getloadavg()[0]
+    print(f"{label:<38}{seconds:>8.2f} s {rate}  CPU {cpu:.2f} s, load {load:.1f}", flush=True)
     return result
 
 

@@ -26,6 +26,8 @@ is found by that name in any process, whatever module defines it.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -102,9 +104,39 @@ def dispatch_on_commit(pk: int) -> None:
     transaction.on_commit(lambda: dispatch(pk))
 
 
+#: Rows handed on while an in-process (eager) step runs in this thread: run after it.
+_in_process = threading.local()
+
+
 def dispatch(pk: int) -> bool:
     """Hand row ``pk`` to a worker now; False (and a log line) if the broker refused.
-    The row is unchanged either way: the sweep finds it if nothing runs it."""
+    The row is unchanged either way: the sweep finds it if nothing runs it.
+
+    With tasks run in-process (``CELERY_TASK_ALWAYS_EAGER``: ``make run``, tests) a
+    step's hand-on of the next step happens inside the step, so handing it straight to
+    Celery would run step 2 inside step 1, step 3 inside that, ... and a fan-out of a
+    few hundred steps (a notice to ~50,000 residents) ran out of Python's recursion
+    limit. Instead the outermost hand-on in a thread runs the queued rows one after
+    another in a loop, and a hand-on from inside a step only joins that queue."""
+    from .tasks import run_outbox_task
+
+    if not run_outbox_task.app.conf.task_always_eager:
+        return _send(pk)
+    queue = getattr(_in_process, "queue", None)
+    if queue is not None:  # a step is running in this thread: next, not nested
+        queue.append(pk)
+        return True
+    _in_process.queue = queue = deque([pk])
+    sent = True
+    try:
+        while queue:
+            sent = _send(queue.popleft()) and sent
+    finally:
+        _in_process.queue = None
+    return sent
+
+
+def _send(pk: int) -> bool:
     from .tasks import run_outbox_task
 
     try:

@@ -4,8 +4,9 @@ Seats on a grid's team grant django-guardian object permissions (anju.permission
 ``community.view_grid`` on the grid, and for committee members
 ``community.view_whole_community`` on its community. A superuser sees everything.
 
-Rows below a grid are never checked one by one: ``scope_queryset`` adds a single
-``<grid_path>__in (subquery)`` filter, where ``grid_path`` is declared on the model
+Rows below a grid are never checked one by one: the person's grids are read once per
+request (one query, ``visible_grid_ids``) and ``scope_queryset`` adds a single
+``<grid_path>__in (ids)`` filter, where ``grid_path`` is declared on the model
 (``Household.grid_path == "building__grid"``). Admin lists, edit views, search, the API
 and exports all call it, so they all answer the same. Records of a whole community
 (a canteen's menus, a class's terms, safety talks) declare ``community_path`` instead
@@ -25,10 +26,12 @@ from anju.community.models import Community, Grid, SpecialGroup
 from . import jurisdiction, partners, roles
 
 _CACHE_ATTR = "_anju_visible_grids"
+_IDS_ATTR = "_anju_visible_grid_ids"
 
 
 def visible_grids(user) -> QuerySet:
-    """The grids ``user`` may see, as a lazy queryset (usable as a subquery)."""
+    """The grids ``user`` may see, as a queryset of their ids (usable as a subquery).
+    The grants are read once per user object; ``forget(user)`` after changing them."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Grid.objects.none()
     if user.is_superuser:
@@ -46,7 +49,13 @@ def visible_grids(user) -> QuerySet:
     wider = jurisdiction.grid_q(user)
     if wider is not None:
         q |= wider
-    result = Grid.objects.filter(q)
+    # Resolved to ids once per user object (that is, per request): guardian's nested
+    # subqueries, left inside every list's WHERE, hid from PostgreSQL how few grids a
+    # person sees, and it hashed whole tables (a grid worker's 600 residents counted in
+    # 300 ms over a county). A list of ids it plans with the indexes.
+    ids = sorted(Grid.objects.filter(q).values_list("pk", flat=True))
+    result = Grid.objects.filter(pk__in=ids)
+    setattr(user, _IDS_ATTR, ids)
     setattr(user, _CACHE_ATTR, result)
     return result
 
@@ -75,10 +84,24 @@ def is_community_limited(user) -> bool:
     return roles.SERVICE_STAFF.name not in _group_names(user)
 
 
+def visible_grid_ids(user) -> list[int] | None:
+    """The ids of ``visible_grids(user)`` as a list (read once per user object), or
+    None for a superuser: every grid. For filters that OR the grid scope with other
+    conditions: PostgreSQL combines index scans over a list of ids (a grid worker's
+    cases of a county: 0.5 ms), never over a subquery (a scan of every case: 100 ms)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    visible_grids(user)
+    return list(getattr(user, _IDS_ATTR))
+
+
 def forget(user) -> None:
     """Drop the per-request memo after grants change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _IDS_ATTR, "_anju_case_filter"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def grid_path_of(model: type[Model]) -> str:
@@ -100,7 +123,7 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
         path = queryset.model.community_path
         return queryset.filter(**{f"{path}__in": visible_grids(user).values("community_id")})
     path = grid_path_of(queryset.model)
-    q = Q(**{f"{path}__in": visible_grids(user).values("pk")})
+    q = Q(**{f"{path}__in": visible_grid_ids(user)})
     # Partner organisations' staff: also the rows handed over to their organisation
     # (anju.permissions.partners); a model that declares no handover_path adds nothing.
     handed = partners.handover_q(queryset.model, user)

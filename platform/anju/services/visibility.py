@@ -21,9 +21,13 @@ from guardian.shortcuts import get_objects_for_user
 from anju.community.models import Community
 from anju.permissions.jurisdiction import community_ids, desk_townships
 from anju.permissions.partners import handed_over_ids
-from anju.permissions.scope import visible_grids
+from anju.permissions.scope import visible_grid_ids
 
 from .models import Case, HandlerRole
+
+_CACHE_ATTR = "_anju_case_filter"
+#: Hand-overs up to this many go into a case query as a list of ids; more, a subquery.
+_HANDED_OVER_INLINE = 1000
 
 
 def _community_ids(user):
@@ -33,16 +37,36 @@ def _community_ids(user):
 
 
 def case_filter(user) -> Q | None:
-    """A Q over Case for what ``user`` may see; None means everything."""
+    """A Q over Case for what ``user`` may see; None means everything. Worked out once
+    per user object (per request), as the grids are (anju.permissions.scope.forget)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:
         return None
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = _case_filter(user)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def _case_filter(user) -> Q:
     if not user.has_perm("services.view_case"):
         return Q(pk__in=[])
-    q = Q(grid__in=visible_grids(user).values("pk")) | Q(assignee=user)
-    q |= Q(community__in=_community_ids(user))
-    q |= Q(pk__in=handed_over_ids(user, Case))
+    # Each branch as plain ids where it can be (one small query each), so PostgreSQL
+    # ORs index scans (grid, community, assignee) instead of reading every case through
+    # hashed subqueries: a grid worker's 200 cases of a county's 100,000 took 80 ms.
+    q = Q(grid__in=visible_grid_ids(user)) | Q(assignee=user)
+    communities = list(_community_ids(user).values_list("pk", flat=True))
+    if communities:
+        q |= Q(community__in=communities)
+    handed = list(
+        handed_over_ids(user, Case).values_list("object_id", flat=True)[:_HANDED_OVER_INLINE]
+    )
+    if len(handed) == _HANDED_OVER_INLINE:
+        q |= Q(pk__in=handed_over_ids(user, Case))
+    elif handed:
+        q |= Q(pk__in=handed)
     if user.has_perm("services.handle_service_staff_cases"):
         q |= Q(service__handler_role=HandlerRole.SERVICE_STAFF)
     communities = community_ids(user)  # county and township staff

@@ -393,7 +393,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # django-filter, with ids beyond the database's range answered 400 (anju.core.filters).
     "DEFAULT_FILTER_BACKENDS": ["anju.core.filters.RangeCheckedFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "anju.core.pagination.CappedCountPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -43,12 +43,25 @@ def test_anonymous_sees_nothing(world):
 
 
 def test_scoping_is_one_query_whatever_the_size(world):
+    """The person's grids are read once (per user object, that is per request), then
+    each scoped list is one query, however many grids and rows."""
     user = world.users["grid_worker"]
     for _ in range(3):
         GridFactory(community=world.community)
     with CaptureQueriesContext(connection) as queries:
         list(scope.scope_queryset(Resident.objects.all(), user))
-    assert len(queries) == 1
+        list(scope.scope_queryset(Household.objects.all(), user))
+    assert len(queries) == 3
+
+
+def test_changed_grants_are_seen_after_forget(world):
+    user = world.users["grid_worker"]
+    assert set(scope.visible_grid_ids(user)) == {world.grid1.pk}
+    seat = world.grid1.team.get(user=user)
+    seat.delete()  # grants follow the team at once (anju.permissions.grants)
+    scope.forget(user)
+    assert scope.visible_grid_ids(user) == []
+    assert not scope.scope_queryset(Resident.objects.all(), user).exists()
 
 
 def test_community_visible_through_any_of_its_grids(world):

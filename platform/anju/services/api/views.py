@@ -44,7 +44,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, pagination, permissions, status, viewsets
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -53,6 +53,7 @@ from anju.community.idnumbers import mask_phone
 from anju.community.models import Household
 from anju.community.sites import current_community
 from anju.core.media import protected_file_response
+from anju.core.pagination import CappedCountPagination
 from anju.core.parsers import CleanFormParser, CleanMultiPartParser, SafeJSONParser
 from anju.permissions.api import RolePermissions, drf_validation_error
 from anju.permissions.scope import scope_queryset
@@ -517,7 +518,7 @@ class TrackViewSet(ThrottledMessageMixin, viewsets.GenericViewSet):
         return Response(s.PublicCaseSerializer(case, context={"request": request}).data)
 
 
-class CasePagination(pagination.PageNumberPagination):
+class CasePagination(CappedCountPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

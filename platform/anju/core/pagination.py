@@ -1,0 +1,126 @@
+"""Page-numbered API lists whose count stops at a cap (the staff API's lists).
+
+DRF's ``PageNumberPagination`` counts every matching row on every page: over a county
+(1,000,000 visits, 300,000 residents) that exact ``COUNT(*)`` was most of a superuser's
+list time (150 ms for the visits, where the page itself takes a few). Here the count is
+exact up to ``API_COUNT_CAP`` rows (10,000) — every grid's and community's lists — and
+past it the answer says "at least": ``count`` is the cap and ``count_capped`` is true.
+Paging is unchanged: ``?page=N`` (any N: there is no last page to check against, a page
+past the end is a 404 as before), ``next`` and ``previous`` links, ``?page_size=``
+where the view allows it. Whether there is a next page is found by reading one row more
+than the page, never from the count.
+
+Shape (docs/api.md)::
+
+    {"count": 10000, "count_capped": true, "next": "...?page=2", "previous": null,
+     "results": [...]}
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+#: Rows counted exactly before a list answers "at least this many" (setting API_COUNT_CAP).
+COUNT_CAP = 10_000
+
+
+def count_cap() -> int:
+    return int(getattr(settings, "API_COUNT_CAP", COUNT_CAP))
+
+
+def capped_count(queryset, cap: int) -> tuple[int, bool]:
+    """(rows, capped): the exact number of rows of ``queryset`` if at most ``cap``, else
+    (cap, True). One query that stops reading after cap + 1 rows."""
+    if not isinstance(queryset, QuerySet):  # a list a view built itself
+        counted = len(queryset[: cap + 1])
+    elif queryset.query.combinator:  # union(): values() is not allowed after it
+        counted = queryset[: cap + 1].count()
+    else:
+        counted = queryset.order_by().values("pk")[: cap + 1].count()
+    return (cap, True) if counted > cap else (counted, False)
+
+
+class CappedCountPagination(PageNumberPagination):
+    """Pages of 50 by number, with a count exact up to ``API_COUNT_CAP``."""
+
+    page_size_query_param = None
+    invalid_page_message = _("Invalid page.")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        self.request = request
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:
+            raise NotFound(self.invalid_page_message)
+        try:
+            self.number = int(raw)
+        except (TypeError, ValueError):
+            raise NotFound(self.invalid_page_message) from None
+        if self.number < 1:
+            raise NotFound(self.invalid_page_message)
+        start = (self.number - 1) * page_size
+        rows = list(queryset[start : start + page_size + 1])
+        self.has_next = len(rows) > page_size
+        rows = rows[:page_size]
+        if not rows and self.number > 1:
+            raise NotFound(self.invalid_page_message)
+        if not self.has_next:
+            # The last page: the count is what came before it plus what is on it.
+            self.count, self.count_capped = start + len(rows), False
+            if self.count > count_cap():
+                self.count, self.count_capped = count_cap(), True
+        else:
+            self.count, self.count_capped = capped_count(queryset, count_cap())
+        return rows
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, self.number + 1)
+
+    def get_previous_link(self):
+        if self.number <= 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_capped": self.count_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"]["description"] = str(
+            _("Exact up to the server's cap (10,000 rows); the cap when count_capped.")
+        )
+        answer["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": str(_("True when there are more rows than count says.")),
+        }
+        answer["required"] = ["count", "count_capped", "results"]
+        return answer
+
+    def get_html_context(self):
+        return {
+            "previous_url": self.get_previous_link(),
+            "next_url": self.get_next_link(),
+            "page_links": [],
+        }
