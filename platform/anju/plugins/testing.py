@@ -284,6 +284,7 @@ def check_dashboard_tiles(config: PluginConfig, env: ContractEnv) -> None:
     from django.utils import timezone
 
     from anju.permissions.scope import is_grid_restricted, visible_grids
+    from anju.services.visibility import case_filter
 
     today = timezone.localdate()
     start = today.replace(day=1)
@@ -300,6 +301,7 @@ def check_dashboard_tiles(config: PluginConfig, env: ContractEnv) -> None:
             grids = visible_grids(user).filter(community=env.community)
             allowed = set(grids.values_list("pk", flat=True))
             is_grid_restricted(user)  # the user's roles: looked up once per request
+            case_filter(user)  # the cases they may see: worked out once per request
             with CaptureQueriesContext(connection) as queries:
                 counts = tile.counts(user, grids, start, end)
             assert len(queries) <= 1, (
