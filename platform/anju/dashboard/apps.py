@@ -8,6 +8,7 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard")
 
     def ready(self):
-        from . import cache
+        from . import cache, visited
 
         cache.connect()
+        visited.connect()

@@ -178,9 +178,19 @@ def count_tile(plugin: str, tile: DashboardTile, user, grids, start, end) -> Til
     return result
 
 
-def trend(user, grids, end: datetime.date, months: int = TREND_MONTHS) -> list[dict]:
-    """Per month up to ``end``'s: cases filed and resolved, households visited. Two
-    queries (cases, grouped by filing month with the resolutions beside; visits)."""
+def trend(
+    user,
+    grids,
+    end: datetime.date,
+    months: int = TREND_MONTHS,
+    grid_list: list | None = None,
+    this_month: int | None = None,
+) -> list[dict]:
+    """Per month up to ``end``'s: cases filed and resolved, households visited. One
+    query for the cases (grouped by filing month with the resolutions beside); the
+    visits: past months from the cache (``anju.dashboard.visited``; one query for those
+    missing), ``end``'s month ``this_month`` when the visit coverage tile counted it,
+    else one query. ``grid_list``: the grids of ``grids``, when already fetched."""
     first = add_months(end.replace(day=1), -(months - 1))
     since, until = local_bounds(first, month_bounds(end)[1])
     rows = {add_months(first, i): {"filed": 0, "resolved": 0, "visited": 0} for i in range(months)}
@@ -217,11 +227,33 @@ def trend(user, grids, end: datetime.date, months: int = TREND_MONTHS) -> list[d
         month = _as_date(row["m"])
         if month in rows:
             rows[month][row["kind"]] += row["n"]
-    for month, n in visited_by_month(grids, first, month_bounds(end)[1]):
-        month = _as_date(month)
-        if month in rows:
-            rows[month]["visited"] = n
+    for month, n in visited_in(grids, list(rows), grid_list, this_month).items():
+        rows[month]["visited"] = n
     return [{"month": f"{month:%Y-%m}", **counts} for month, counts in rows.items()]
+
+
+def visited_in(grids, months: list, grid_list=None, last: int | None = None) -> dict:
+    """``{month: households visited}`` over ``grids`` for ``months`` (the last one
+    ``last`` when given): months over from the cache, the others counted."""
+    from . import visited
+
+    if grid_list is None:
+        grid_list = list(grids.only("pk", "community_id"))
+    this = timezone.localdate().replace(day=1)
+    known = {months[-1]: last} if last is not None else {}
+    past = [m for m in months if m < this and m not in known]
+    known.update(
+        visited.past_months(
+            [g.pk for g in grid_list], sorted({g.community_id for g in grid_list}), past
+        )
+    )
+    live = [m for m in months if m not in known]
+    if live:
+        for month, n in visited_by_month(grids, live[0], month_bounds(live[-1])[1]):
+            month = _as_date(month)
+            if month in live:
+                known[month] = n
+    return {m: known.get(m, 0) for m in months}
 
 
 def visited_by_month(grids, first: datetime.date, last: datetime.date) -> list[tuple]:
@@ -296,4 +328,11 @@ def count_board(user, community, start, end, pairs) -> Board:
     # sent as parameters with every query.
     scoped = grids_qs.order_by()
     tiles = [count_tile(p, t, user, scoped, start, end) for p, t in pairs]
-    return Board(start, end, grids, tiles, trend(user, scoped, end) if grids else [])
+    if not grids:
+        return Board(start, end, grids, tiles, [])
+    # The board's month of the trend is what the visit coverage tile counted.
+    visits = [t for t in tiles if t.code == "core.visits" and not t.failed]
+    this_month = visits[0].sums.get("visited", 0) if visits else None
+    return Board(
+        start, end, grids, tiles, trend(user, scoped, end, TREND_MONTHS, grids, this_month)
+    )

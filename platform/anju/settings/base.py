@@ -351,6 +351,9 @@ PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=300)
 # The dashboard's figures are kept this long per user, community and month, and dropped
 # at any write to what they count (anju.dashboard.cache); 0 counts afresh every time.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Past months' visited households (the trend chart), kept this long per community and
+# month, dropped when a visit dated in that month is written (anju.dashboard.visited).
+DASHBOARD_MONTHS_CACHE_SECONDS = env.int("DASHBOARD_MONTHS_CACHE_SECONDS", default=86400)
 # Seconds a process keeps what changes only on publish (sites, active plugins, page
 # fragments; anju.core.localcache), at most: a publish anywhere forgets it at once.
 LOCAL_CACHE_SECONDS = env.int("LOCAL_CACHE_SECONDS", default=300)

@@ -74,5 +74,8 @@ def test_the_home_page_costs_the_same_at_two_sizes(
     home_queries(client)  # warm the per-process caches (site, activation)
     small = home_queries(client)
     grow(town, built_service, 12)
+    # grow publishes a notice, which drops the per-process site cache (anju.core.
+    # localcache): one more query on the next request whatever the size; warm it again.
+    home_queries(client)
     with django_assert_max_num_queries(small):
         home_queries(client)

@@ -225,6 +225,9 @@ class Command(BaseCommand):
                 rows = []
         Visit.objects.bulk_create(rows)
         made += len(rows)
+        from anju.dashboard import visited
+
+        visited.forget()  # bulk inserts send no signal: drop the kept past months
         return None, made
 
     def _cases(self, grids, options):
