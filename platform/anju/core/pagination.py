@@ -30,6 +30,10 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 COUNT_CAP = 10_000
 
 
+#: The largest row offset a page may start at (far beyond any list, well inside bigint).
+MAX_OFFSET = 2**53
+
+
 def count_cap() -> int:
     return int(getattr(settings, "API_COUNT_CAP", COUNT_CAP))
 
@@ -64,7 +68,9 @@ class CappedCountPagination(PageNumberPagination):
             self.number = int(raw)
         except (TypeError, ValueError):
             raise NotFound(self.invalid_page_message) from None
-        if self.number < 1:
+        # Past any list there could be (an OFFSET beyond PostgreSQL's bigint is an error,
+        # not an empty page): an invalid page, as DRF answers one past the last.
+        if self.number < 1 or (self.number - 1) * page_size > MAX_OFFSET:
             raise NotFound(self.invalid_page_message)
         start = (self.number - 1) * page_size
         rows = list(queryset[start : start + page_size + 1])

@@ -58,7 +58,7 @@ def test_the_cap_never_counts_rows_outside_the_users_grids(client, seven_househo
     assert sum(len(a["results"]) for a in answers) == 6
 
 
-@pytest.mark.parametrize("page", ["5", "0", "-1", "x", "last"])
+@pytest.mark.parametrize("page", ["5", "0", "-1", "x", "last", "822666557163598461796352"])
 def test_a_page_past_the_end_or_not_a_number_is_a_404(client, seven_households, page):
     client.force_login(seven_households.users["superuser"])
     response = client.get(URL, {"page": page})
