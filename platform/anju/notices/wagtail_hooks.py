@@ -12,6 +12,8 @@ answers 404 like any notice an editor unpublished.
 from wagtail import hooks
 from wagtail.log_actions import log
 
+from anju.core import localcache
+
 
 @hooks.register("after_unpublish_page")
 def unpublish_expired_notice(request, page):
@@ -21,4 +23,7 @@ def unpublish_expired_notice(request, page):
     if isinstance(page, NoticePage) and not page.live and page.expired:
         NoticePage.objects.filter(pk=page.pk).update(expired=False)
         page.expired = False
+        # An update sends no signal: forget the page in every process (its route, its
+        # fragments, the cached portal pages), as a publish would.
+        localcache.bump()
         log(instance=page, action="wagtail.unpublish", user=request.user)
