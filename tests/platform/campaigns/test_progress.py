@@ -119,12 +119,15 @@ def test_progress_costs_the_same_queries_at_any_size(world, busy_round, client):
         "/api/campaigns/targets/",
         reverse("anju_campaigns:targets", args=[busy_round.pk]),
     ]
-    for path in paths:
-        client.get(path)  # warm: session, activation cache
+    for _ in range(2):
+        for path in paths:
+            client.get(path)  # warm: session, activation cache, the process's memory
     before = [queries(client, p) for p in paths]
     grid3 = f.GridFactory(community=world.community, number=3, name="第三网格")
     fill(world, f.BuildingFactory(grid=grid3, name="3号楼"), 20, 501)
     rounds.refresh_round(busy_round)
     rounds.start_round(make_campaign(world, title="医保宣传"))
+    for path in paths:
+        client.get(path)  # the writes above moved the publish generation (a new building)
     after = [queries(client, p) for p in paths]
     assert after == before

@@ -396,7 +396,7 @@ def test_county_scope_is_one_query_whatever_the_size(county):
         visible_grids(user)
         with CaptureQueriesContext(connection) as many:
             list(scope_queryset(Resident.objects.all(), user))
-        assert len(few) == len(many) == 1, role
+        assert len(few) == len(many) <= 1, role  # none: a desk sees no grid at all
 
 
 def test_cases_api_query_count_does_not_grow_for_county_staff(county):
