@@ -69,9 +69,9 @@ def _case_filter(user) -> Q:
         q |= Q(pk__in=handed)
     if user.has_perm("services.handle_service_staff_cases"):
         q |= Q(service__handler_role=HandlerRole.SERVICE_STAFF)
-    communities = community_ids(user)  # county and township staff
-    if communities is not None:
-        q |= Q(community__in=communities)
+    jurisdiction = community_ids(user)  # county and township staff
+    if jurisdiction is not None:
+        q |= Q(community__in=jurisdiction)
     desks = desk_townships(user)  # township desk staff
     if desks is not None:
         q |= Q(township__in=desks)

@@ -52,6 +52,12 @@ class ScopedModelForm(ScopedFormMixin, WagtailAdminModelForm):
         pass
 
 
+class AllChoicesScopedModelForm(ScopedModelForm):
+    """Every scopable choice narrowed (CommunityScopedModelViewSet's default form)."""
+
+    scoped_fields = "__all__"
+
+
 def scoped_form(form_class: type) -> type:
     """``form_class`` (a WagtailAdminModelForm, e.g. built from panels) with every
     scopable choice narrowed to the user's rows."""

@@ -8,7 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from anju.permissions.urlscope import Scope
 
-from .forms import ScopedModelForm, scoped_form
+from .forms import AllChoicesScopedModelForm, scoped_form
 from .views import (
     ScopedCopyView,
     ScopedCreateView,
@@ -111,7 +111,7 @@ class CommunityScopedModelViewSet(GridScopedModelViewSet):
             return scoped_form(self._edit_handler.get_form_class())
         return modelform_factory(
             self.model,
-            form=type("ScopedForm", (ScopedModelForm,), {"scoped_fields": "__all__"}),
+            form=AllChoicesScopedModelForm,
             formfield_callback=self.formfield_for_dbfield,
             fields=self.get_form_fields(),
             exclude=self.get_exclude_form_fields(),
