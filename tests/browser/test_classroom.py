@@ -85,6 +85,9 @@ def test_classroom_pages_at_phone_width(live_server, phone_page, enrolled):
     page.click("text=为孩子报名")
     page.wait_for_url("**/forms/enrol/")
     assert page.locator("input[name=child_name]").is_visible()
+    # The cached form fetches its CSRF token (and sets the cookie) after the page has
+    # loaded: leaving before it answers races the attendance form's own cookie.
+    page.wait_for_selector("form[data-token-ready]", state="attached")
     assert fits(page)
     page.goto(live_server.url + "/services/classroom/attendance/")
     assert fits(page)
