@@ -119,15 +119,15 @@ def test_the_settings_menu_shows_lockouts_to_the_committee_only(client, world):
     ],
 )
 def test_who_may_see_and_lift_lockouts(client, world, role, may):
-    lock_out_admin(client, "staff")
-    attempt = AccessAttempt.objects.get(username="staff")
+    lock_out_admin(client, "gridworker")
+    attempt = AccessAttempt.objects.get(username="gridworker")
     client.logout()
     if role != "anonymous":
         client.force_login(world.users[role])
     listing = client.get(LOCKOUTS)
     unlock = client.post(f"{LOCKOUTS}{attempt.pk}/unlock/")
     if may:
-        assert listing.status_code == 200 and "staff" in text(listing)
+        assert listing.status_code == 200 and "gridworker" in text(listing)
         assert unlock.status_code == 302
         assert not AccessAttempt.objects.filter(pk=attempt.pk).exists()
     else:
@@ -140,6 +140,53 @@ def test_who_may_see_and_lift_lockouts(client, world, role, may):
         # Still locked, and no unlock was audited.
         assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
         assert not AuditEntry.objects.filter(action="unlock_login").exists()
+
+
+def test_a_committee_sees_and_lifts_only_its_own_communitys_lockouts(client, world):
+    """Two communities: the committee of the first sees its grid worker, its partner's
+    staff and its residents' phone sign-ins locked out, never the second's people, nor
+    the station's staff who serve every community; a superuser sees them all."""
+    from anju.community.models import TeamRole
+    from anju.permissions import roles
+    from tests import factories as f
+
+    other = f.CommunityFactory(code="other", name="别的社区")
+    other_grid = f.GridFactory(community=other, number=1)
+    other_worker = f.UserFactory(username="otherworker", role=roles.GRID_WORKER)
+    f.seat(other_worker, other_grid, TeamRole.GRID_WORKER)
+    other_household = f.HouseholdFactory(building=f.BuildingFactory(grid=other_grid))
+    other_resident = f.ResidentFactory(household=other_household, phone="13700009999")
+    for username in ("gridworker", "gascompany", "otherworker", "staff"):
+        lock_out_admin(client, username)
+    for phone in (world.resident1.phone, other_resident.phone):
+        ask_code(client, phone)
+        code = last_code(phone)
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            enter_code(client, phone, _wrong(code))
+    ours = {"gridworker", "gascompany", lockout_username(world.resident1.phone)}
+    theirs = {"otherworker", "staff", lockout_username(other_resident.phone)}
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == ours | theirs
+
+    committee = client.__class__()
+    committee.force_login(world.users["committee"])
+    listing = text(committee.get(LOCKOUTS))
+    for username in ours:
+        assert username in listing
+    for username in theirs:
+        assert username not in listing
+    for username in theirs:
+        pk = AccessAttempt.objects.get(username=username).pk
+        assert committee.post(f"{LOCKOUTS}{pk}/unlock/").status_code == 404
+    assert AccessAttempt.objects.filter(username__in=theirs).count() == len(theirs)
+    assert not AuditEntry.objects.filter(action="unlock_login").exists()
+    pk = AccessAttempt.objects.get(username=lockout_username(world.resident1.phone)).pk
+    assert committee.post(f"{LOCKOUTS}{pk}/unlock/").status_code == 302
+
+    root = client.__class__()
+    root.force_login(world.users["superuser"])
+    listing = text(root.get(LOCKOUTS))
+    for username in (ours | theirs) - {lockout_username(world.resident1.phone)}:
+        assert username in listing
 
 
 def test_unlocking_a_lockout_that_is_gone_is_a_404(client, world):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from anju.community.models import normalise_phone, phone_digest
 from anju.notify.codes import CodeError, check_code, issue_code
 from anju.notify.models import OneTimeCode
+from anju.permissions import lockout
 
 from .models import ResidentAccount
 from .notifications import SIGN_IN_CODE
@@ -26,7 +27,7 @@ def lockout_username(phone: str) -> str:
     """The name failed sign-ins with ``phone`` are counted under (login lockout): the
     username of the account the phone signs in to, so a success resets the count and
     the lockout list never shows a phone number."""
-    return f"resident-{phone_digest(phone)[:16]}"
+    return lockout.phone_username(phone)
 
 
 def account_for_phone(phone: str, *, create: bool = True):

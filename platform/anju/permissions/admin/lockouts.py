@@ -1,6 +1,7 @@
 """Login lockouts in the admin (Settings → Login lockouts): who is locked out now, and
-lifting a lockout. Committee members and superusers only (the axes permissions); every
-unlock is written to the audit log."""
+lifting a lockout. Committee members and superusers only (the axes permissions); a
+committee member sees and lifts only their communities' people's lockouts
+(``anju.permissions.lockout.visible_to``); every unlock is written to the audit log."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class LockoutListView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         cool_off = get_cool_off()
         context.update(
-            attempts=lockout.locked_attempts()[:PAGE_SIZE],
+            attempts=lockout.locked_attempts(self.request.user)[:PAGE_SIZE],
             may_unlock=self.request.user.has_perm(lockout.UNLOCK_PERMISSION),
             failure_limit=settings.AXES_FAILURE_LIMIT,
             cool_off_minutes=math.ceil(cool_off.total_seconds() / 60) if cool_off else 0,
@@ -56,7 +57,8 @@ class UnlockView(View):
     def post(self, request, pk: int):
         if not request.user.has_perm(lockout.UNLOCK_PERMISSION):
             raise PermissionDenied
-        attempt = get_object_or_404(AccessAttempt, pk=pk)
+        visible = lockout.visible_to(AccessAttempt.objects.all(), request.user)
+        attempt = get_object_or_404(visible, pk=pk)
         record(request, UNLOCK_ACTION, [attempt], where="admin:lockouts")
         lockout.unlock(attempt)
         messages.success(
