@@ -3,9 +3,10 @@ gets, counting a failed sign-in that does not go through ``authenticate`` (the
 residents' SMS code), and lifting a lockout from the admin.
 
 A committee member sees (and lifts) only the lockouts of their communities' people:
-accounts seated on a grid they see, their partner organisations' staff, accounts linked to a resident of such a grid, and
-the residents' phone sign-ins (counted under ``phone_username``). Superusers and the
-service station's staff, who serve every community, see them all.
+accounts seated on a grid they see, their partner organisations' staff, accounts linked
+to a resident of such a grid, and the residents' phone sign-ins (counted under
+``phone_username``). Superusers and the service station's staff, who serve every
+community, see them all.
 
 Settings (anju.settings.base, "--- auth"): AXES_FAILURE_LIMIT failures of one username
 from one address within AXES_COOLOFF_TIME lock that pair out.
@@ -131,9 +132,7 @@ def visible_to(attempts: QuerySet, user) -> QuerySet:
         Q(grid_seats__grid_id__in=grid_ids)
         | Q(partner_organisations__community__grids__in=grid_ids)
         | Q(
-            pk__in=ResidentLink.objects.confirmed()
-            .filter(resident__in=residents)
-            .values("user_id")
+            pk__in=ResidentLink.objects.confirmed().filter(resident__in=residents).values("user_id")
         )
     )
     phones = (
