@@ -2,9 +2,11 @@
 (bookings and check-ins) — read-only; bookings go through the rules in the portal and
 the admin. The platform applies its permission class (model permissions per role)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import routers, serializers, viewsets
 
 from anju.permissions import GridScopedViewSetMixin, Scope
+from anju.plugins import TokenScope
 
 from . import canteen
 from .models import Dish, Meal, Menu
@@ -71,3 +73,14 @@ class MealViewSet(GridScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 router = routers.SimpleRouter()
 router.register("menus", MenuViewSet)
 router.register("meals", MealViewSet)
+
+#: Another system's key (a screen in the canteen, the county's meal-aid platform) may
+#: read the weekly menus; the meals name residents and stay closed to keys.
+token_scopes = [
+    TokenScope(
+        "elderly:menus",
+        _("Read the canteen's weekly menus"),
+        path="menus/",
+        permission="elderly.view_menu",
+    )
+]

@@ -1,6 +1,7 @@
 from rest_framework import routers, serializers, viewsets
 
 from anju.permissions import Scope
+from anju.plugins import TokenScope
 
 from .models import Thing
 
@@ -19,3 +20,13 @@ class ThingViewSet(viewsets.ModelViewSet):
 
 router = routers.SimpleRouter()
 router.register("things", ThingViewSet)
+
+#: Another system's key may read the things (anju.api.scopes): nothing else here.
+token_scopes = [
+    TokenScope(
+        "dummy_plugin:things",
+        "Read the things",
+        path="things/",
+        permission="dummy_plugin.view_thing",
+    )
+]

@@ -6,6 +6,10 @@ even when the key's user could do it with a personal token or a session. The key
 as its user, so the user's role and grid scope apply on top: a key is never wider than
 the role it was issued for. On issue, ``may_hold`` refuses a scope the user's role
 could not use at all (figures for a resident).
+
+Plugins add scopes of their own over their API at /api/<slug>/ (``api.token_scopes``,
+``anju.plugins.TokenScope``); ``all_scopes``, ``required_scope`` and ``may_hold`` answer
+for them too.
 """
 
 from __future__ import annotations
@@ -56,6 +60,33 @@ NEEDS_PERMISSION = {
 }
 
 
+def _plugin_scopes() -> list[tuple[str, object]]:
+    """[(the API prefix it opens, TokenScope)] of every installed plugin, longest first."""
+    from anju.plugins.registry import contributions, installed_plugins
+
+    plugins = installed_plugins()
+    found = []
+    for contribution in contributions("token_scopes"):
+        scope = contribution.item
+        prefix = f"/api/{plugins[contribution.plugin].url_slug}/{scope.path}"
+        found.append((prefix, scope))
+    return sorted(found, key=lambda pair: -len(pair[0]))
+
+
+def all_scopes() -> dict:
+    """{code: label} of the core's scopes and every installed plugin's."""
+    return {**SCOPES, **{scope.code: scope.label for _prefix, scope in _plugin_scopes()}}
+
+
+def choices() -> list[tuple[str, object]]:
+    """The scopes for the admin's form."""
+    return list(all_scopes().items())
+
+
+def label(scope: str):
+    return all_scopes().get(scope, scope)
+
+
 def required_scope(path: str, method: str) -> tuple[bool, str | None]:
     """(listed, scope) for a request: listed False means no key may call it."""
     if path == "/api/":
@@ -63,12 +94,21 @@ def required_scope(path: str, method: str) -> tuple[bool, str | None]:
     for opening in OPENINGS:
         if path.startswith(opening.prefix):
             return method in opening.methods, opening.scope
+    for prefix, scope in _plugin_scopes():
+        if path.startswith(prefix):
+            return method in scope.methods, scope.code
     return False, None
 
 
 def may_hold(user, scope: str) -> bool:
     """Whether ``user``'s role could use ``scope`` at all."""
-    if scope not in SCOPES or not user.is_active:
+    if not user.is_active:
         return False
-    permission = NEEDS_PERMISSION.get(scope)
+    if scope in SCOPES:
+        permission = NEEDS_PERMISSION.get(scope)
+    else:
+        declared = {s.code: s for _prefix, s in _plugin_scopes()}
+        if scope not in declared:
+            return False
+        permission = declared[scope].permission
     return permission is None or user.has_perm(permission)

@@ -174,7 +174,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
                 _audit(request, token, REFUSED, f"needs {needed}")
                 raise exceptions.PermissionDenied(
                     _("This key's scopes do not include %(scope)s (%(label)s).")
-                    % {"scope": needed, "label": scope_rules.SCOPES[needed]}
+                    % {"scope": needed, "label": scope_rules.label(needed)}
                 )
         if match is not None and refuses(django_request, match.func, token.user):
             _audit(request, token, REFUSED, "grid scope")

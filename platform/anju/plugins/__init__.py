@@ -22,6 +22,7 @@ from .registry import (
     ServiceForm,
     TargetRule,
     TileFigure,
+    TokenScope,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "DashboardPanel",
     "DashboardTile",
     "TileFigure",
+    "TokenScope",
     "ResidentItem",
     "ResidentItems",
     "HouseholdPanel",

@@ -16,6 +16,8 @@ service directory      navigation.service_cards   ServiceCard
 portal pages           urls.urlpatterns           URL patterns, mounted at /services/<slug>/
   their permissions    urls.permissions           {url name: "app_label.codename"}
 API                    api.router                 a DRF router, mounted at /api/<slug>/
+integration key scopes api.token_scopes           TokenScope (opens part of /api/<slug>/
+                                                  to other systems' keys)
 Wagtail page types     PluginConfig.page_types    "app_label.Model" (placement: the page
                                                   model's own parent_page_types)
 service forms          services.service_forms     ServiceForm
@@ -222,6 +224,21 @@ class DashboardTile:
 # --- the registry --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TokenScope:
+    """A scope an administrator may give another system's integration key: it opens
+    ``path`` of the plugin's API (below /api/<slug>/; "" is all of it) for ``methods``.
+    ``code`` starts with the plugin's label and a colon ("elderly:menus"). A key acts as
+    its user, so the user's role and grid scope still apply; with ``permission``, the
+    admin refuses to give the scope to a user whose role lacks it."""
+
+    code: str
+    label: Any
+    path: str = ""
+    methods: frozenset = frozenset({"GET", "HEAD", "OPTIONS"})
+    permission: str | None = None
+
+
 @dataclass
 class Contribution:
     plugin: str  # the plugin's app label
@@ -238,6 +255,7 @@ class Registry:
     service_cards: list[Contribution] = field(default_factory=list)
     portal_urls: list[Contribution] = field(default_factory=list)  # item: (patterns, perms)
     api_routers: list[Contribution] = field(default_factory=list)
+    token_scopes: list[Contribution] = field(default_factory=list)
     page_types: list[Contribution] = field(default_factory=list)  # item: model class
     service_forms: list[Contribution] = field(default_factory=list)
     dashboard_panels: list[Contribution] = field(default_factory=list)
@@ -313,6 +331,26 @@ def register_api_router(plugin, router) -> None:
             f"not a {type(router).__name__}: /api/ already lists every plugin's API."
         )
     _add(registry.api_routers, plugin, router)
+
+
+def register_token_scope(plugin, scope: TokenScope) -> None:
+    _check(plugin, scope, TokenScope, "token scope")
+    if not scope.code.startswith(f"{plugin.label}:") or scope.code == f"{plugin.label}:":
+        raise TypeError(
+            f"Plugin {plugin.label!r}: token scope code {scope.code!r} must start "
+            f"with {plugin.label + ':'!r}."
+        )
+    if scope.path.startswith("/"):
+        raise TypeError(
+            f"Plugin {plugin.label!r}: token scope {scope.code!r} path must be relative "
+            f"to the plugin's API (no leading slash)."
+        )
+    if not isinstance(scope.methods, frozenset) or not scope.methods:
+        raise TypeError(
+            f"Plugin {plugin.label!r}: token scope {scope.code!r} methods must be a "
+            f"non-empty frozenset of HTTP methods."
+        )
+    _add(registry.token_scopes, plugin, scope)
 
 
 def register_page_type(plugin, model) -> None:
@@ -415,6 +453,7 @@ CONVENTIONS: tuple[tuple[str, str, Callable, bool], ...] = (
     ("navigation", "portal_links", register_portal_link, True),
     ("navigation", "service_cards", register_service_card, True),
     ("api", "router", register_api_router, False),
+    ("api", "token_scopes", register_token_scope, True),
     ("services", "service_forms", register_service_form, True),
     ("panels", "dashboard_panels", register_dashboard_panel, True),
     ("panels", "dashboard_tiles", register_dashboard_tile, True),

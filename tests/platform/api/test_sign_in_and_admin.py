@@ -175,6 +175,36 @@ def test_the_token_admin_lists_and_offers_the_form_to_administrators(world):
     form = admin.get("/admin/api_tokens/new/")
     assert form.status_code == 200
     assert "提交诉求并跟踪进度" in form.content.decode()  # the scopes, in Chinese
+    assert 'value="dummy_plugin:things"' in form.content.decode()  # and plugins' scopes
+
+
+def test_an_administrator_gives_a_key_a_plugins_scope_in_the_admin(world):
+    import datetime
+
+    from django.utils import timezone
+
+    admin = APIClient()
+    admin.force_login(world.users["superuser"])
+    soon = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    refused = issue_in_admin(
+        admin,
+        user=world.users["resident"].pk,
+        kind="integration",
+        name="物品屏",
+        scopes=["dummy_plugin:things"],
+        expires_on=soon,
+    )
+    assert refused.status_code == 200 and not ApiToken.objects.exists()
+    assert "Read the things" in refused.content.decode()  # named in the refusal
+    issue_in_admin(
+        admin,
+        user=world.users["committee"].pk,
+        kind="integration",
+        name="物品屏",
+        scopes=["dummy_plugin:things"],
+        expires_on=soon,
+    )
+    assert ApiToken.objects.get().scopes == ["dummy_plugin:things"]
 
 
 def test_a_token_opens_the_api_only_never_the_admin(world, tokens):

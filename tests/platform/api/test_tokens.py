@@ -186,6 +186,59 @@ def test_each_token_has_its_own_rate_limit(world, settings):
     assert second.get("/api/platform/").status_code == 200
 
 
+# --- scopes a plugin declares (api.token_scopes) --------------------------------------
+
+THINGS = "dummy_plugin:things"
+
+
+def test_a_plugins_scope_opens_only_its_declared_part_of_its_api(world):
+    from tests.dummy_plugin.models import Thing
+
+    Thing.objects.create(name="甲")
+    client = bearer(key_for(world.users["service_staff"], THINGS)[1])
+    listing = client.get("/api/dummy/things/")
+    assert listing.status_code == 200 and listing.json()["results"][0]["name"] == "甲"
+    # Read only, though the user may add things with a session or a personal token.
+    refused = client.post("/api/dummy/things/", {"name": "乙"})
+    assert refused.status_code == 403 and not Thing.objects.filter(name="乙").exists()
+    # Nothing the scope does not name: the core's endpoints, the plugin's API root.
+    assert client.get("/api/notices/").status_code == 403
+    assert client.get("/api/dummy/").status_code == 403
+    # And a core scope does not open the plugin's API.
+    other = bearer(key_for(world.users["service_staff"], NOTICES_READ)[1])
+    response = other.get("/api/dummy/things/")
+    assert response.status_code == 403 and THINGS in response.json()["detail"]
+    entry = AuditEntry.objects.filter(action="api_token_refused").latest("pk")
+    assert f"needs {THINGS}" in entry.object_repr
+
+
+def test_a_plugins_scope_is_never_wider_than_the_users_role(world):
+    with pytest.raises(ValueError):
+        key_for(world.users["resident"], THINGS)  # no dummy_plugin.view_thing
+    with pytest.raises(ValueError):
+        key_for(world.users["committee"], "dummy_plugin:nothing")  # not declared
+    assert (
+        bearer(key_for(world.users["committee"], THINGS)[1]).get("/api/dummy/things/").status_code
+        == 200
+    )
+
+
+def test_the_contract_refuses_a_badly_declared_scope():
+    from anju.plugins import TokenScope
+    from anju.plugins.registry import register_token_scope
+    from tests.dummy_plugin.apps import DummyPluginConfig
+
+    for bad in (
+        TokenScope("things", "no prefix"),
+        TokenScope("other:things", "another plugin's prefix"),
+        TokenScope("dummy_plugin:x", "absolute path", path="/api/dummy/"),
+        TokenScope("dummy_plugin:x", "no methods", methods=frozenset()),
+        {"code": "dummy_plugin:x"},
+    ):
+        with pytest.raises(TypeError, match="dummy_plugin"):
+            register_token_scope(DummyPluginConfig, bad)
+
+
 def test_issue_refuses_unknown_scopes(world):
     with pytest.raises(ValueError):
         issue(

@@ -132,3 +132,39 @@ def test_eligible_list_per_grid_queries_constant(world, elders, client):
         response = client.get(url + f"?grid={world.grid2.pk}")
     assert response.content.decode().count("data-resident=") == 9
     assert len(many) == len(few)
+
+
+def test_an_integration_key_with_the_menus_scope_reads_menus_never_meals(world, elders):
+    """The plugin's declared scope (``elderly:menus``): a canteen screen's key reads the
+    weekly menus and nothing else — the meals name residents."""
+    import datetime
+
+    from rest_framework.test import APIClient
+
+    from anju.api.models import TokenKind
+    from anju.api.tokens import issue
+    from plugins.elderly.models import Menu
+
+    Menu.objects.create(community=world.community, week_start=timezone.localdate(), published=True)
+    Meal.objects.create(resident=elders.li, date=timezone.localdate())
+    _key, text = issue(
+        world.users["committee"],
+        name="食堂屏",
+        kind=TokenKind.INTEGRATION,
+        scopes=["elderly:menus"],
+        expires=datetime.timedelta(days=30),
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {text}")
+    menus = client.get("/api/elderly/menus/")
+    assert menus.status_code == 200 and len(menus.json()["results"]) == 1
+    assert client.get("/api/elderly/meals/").status_code == 403
+    # A resident's account cannot be given the scope at all.
+    with pytest.raises(ValueError):
+        issue(
+            world.users["resident"],
+            name="x",
+            kind=TokenKind.INTEGRATION,
+            scopes=["elderly:menus"],
+            expires=datetime.timedelta(days=1),
+        )

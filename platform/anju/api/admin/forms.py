@@ -26,7 +26,7 @@ class IssueTokenForm(forms.ModelForm):
     )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=list(scope_rules.SCOPES.items()),
+        choices=scope_rules.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Integration keys only: what the other system may do."),
@@ -71,7 +71,7 @@ class IssueTokenForm(forms.ModelForm):
                         )
                         % {
                             "user": user.get_username(),
-                            "scopes": ", ".join(str(scope_rules.SCOPES[s]) for s in too_wide),
+                            "scopes": ", ".join(str(scope_rules.label(s)) for s in too_wide),
                         },
                     )
         elif chosen:
