@@ -81,7 +81,7 @@ class SendCodeForm(forms.Form):
 class ConsentForm(forms.Form):
     method = forms.ChoiceField(
         label=gettext_lazy("How did the resident agree?"),
-        choices=CaseConsent.Method.choices,
+        choices=[(m.value, m.label) for m in CaseConsent.FILING_METHODS],
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Record how the resident agreed to this.")},
     )
@@ -157,4 +157,23 @@ def record(case, form: ConsentForm, staff) -> CaseConsent:
     )
 
 
-__all__ = ["ConsentForm", "SendCodeForm", "send_code", "record", "api_form", "CodeError"]
+def record_at_visit(case, staff) -> CaseConsent:
+    """The consent of a case opened from a campaign visit's answer: the resident asked
+    the staff member at the door (anju.campaigns.answering)."""
+    return CaseConsent.objects.create(
+        case=case,
+        method=CaseConsent.Method.AT_VISIT,
+        phone_masked=mask_phone(case.requester_phone or ""),
+        recorded_by=staff,
+    )
+
+
+__all__ = [
+    "ConsentForm",
+    "SendCodeForm",
+    "send_code",
+    "record",
+    "record_at_visit",
+    "api_form",
+    "CodeError",
+]

@@ -73,6 +73,21 @@ def test_an_answer_opens_a_case_linked_both_ways(
     assert "燃气安全入户检查" in note.text
     page = client.get(url(target1)).content.decode()
     assert case.reference in page
+    # Filed on the resident's behalf: the consent is the visit, recorded by the worker,
+    # and the case page says so instead of "No consent recorded".
+    consent = case.consent
+    assert consent.method == "at_visit" and consent.recorded_by == worker
+    assert consent.phone_masked and consent.phone_masked != case.requester_phone
+    detail = client.get(f"/admin/cases/{case.pk}/").content.decode()
+    assert "走访时当面提出" in detail and "没有记录居民同意" not in detail
+
+
+def test_a_filing_form_never_offers_the_visit_as_consent(world, worker, client):
+    from anju.services.consent import ConsentForm, api_form
+
+    assert "at_visit" not in dict(ConsentForm().fields["method"].choices)
+    form = api_form({"consent_method": "at_visit"}, {})
+    assert not form.is_valid() and "method" in form.errors
 
 
 def test_a_case_for_a_head_without_a_phone_takes_a_housemates_number(

@@ -97,7 +97,7 @@ class ServiceSubmitSerializer(serializers.Serializer):
         ),
     )
     consent_method = serializers.ChoiceField(
-        choices=CaseConsent.Method.choices,
+        choices=[(m.value, m.label) for m in CaseConsent.FILING_METHODS],
         required=False,
         help_text=_(
             "Required with on_behalf_household: how the resident agreed — sms_code (the "
