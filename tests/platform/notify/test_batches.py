@@ -146,3 +146,26 @@ def test_a_batch_killed_half_way_is_sent_once_by_the_next_task(settings, backend
     assert outbox.deliver_many(ids) == expected
     assert statuses(ids) == [Status.SENT] * 8
     assert sorted(SmsLog.objects.values_list("message_id", flat=True)) == ids
+
+
+def test_a_batch_of_every_channel_goes_each_by_its_backend(world):
+    from django.core import mail
+
+    user = world.users["resident"]
+    notify.fan_out(
+        [
+            {"key": "a", "channel": "in_app", "user_id": user.pk},
+            {"key": "a", "channel": "email", "user_id": user.pk, "email": "a@example.cn"},
+            {"key": "b", "channel": "sms", "phone": "13900000001"},
+        ],
+        template="notices.published",
+        payload=PAYLOAD,
+        dedup_prefix="notice:9",
+        send=False,
+    )
+    ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    assert outbox.deliver_many(ids) == {"sent": 3}
+    assert statuses(ids) == [Status.SENT] * 3
+    assert [m.to for m in mail.outbox] == [["a@example.cn"]]
+    assert SmsLog.objects.get().phone == "13900000001"
+    assert list(Message.objects.inbox(user).values_list("channel", flat=True)) == ["in_app"]
