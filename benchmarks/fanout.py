@@ -7,8 +7,10 @@ Creates N (10,000) residents with phones in a scratch test database (SQLite in m
 unless DATABASE_URL says otherwise), then prints figures; it asserts nothing:
 
 * fan-out: one outbox message per resident, in batches, tasks not yet sent;
-* deliver: every message through ``notify.deliver_message`` (Celery, eager), default SMS
-  backend (each send writes the SMS log row);
+* deliver: every message through ``notify.deliver_message`` (Celery, eager: a task a
+  message, as single messages go), then again through ``notify.deliver_batch`` (a task
+  per NOTIFY_DELIVERY_BATCH messages, as a fan-out's go); default SMS backend (sending
+  writes the SMS log rows);
 * re-run: the same fan-out again, which must create nothing;
 * with ``--end-to-end`` (about 40 s more on SQLite): ``notices.fan_out_notice`` for a
   second notice with eager tasks, as ``make run`` does it (fan-out and delivery
@@ -107,16 +109,32 @@ def timed(label: str, count: int, fn):
     return result
 
 
-def deliver_all():
+def deliver_all(batches: bool = True):
+    """Every pending message: a ``deliver_batch`` task per NOTIFY_DELIVERY_BATCH, as a
+    fan-out hands them over, or (``batches=False``) a ``deliver_message`` task each."""
+    from anju.notify import conf
     from anju.notify.models import Message, Status
-    from anju.notify.tasks import deliver_message
+    from anju.notify.tasks import deliver_batch, deliver_message
 
+    size = conf.delivery_batch()
     pending = Message.objects.filter(status=Status.PENDING).order_by("pk")
     last = 0
     while ids := list(pending.filter(pk__gt=last).values_list("pk", flat=True)[:500]):
-        for pk in ids:
-            deliver_message.delay(pk)
+        if batches:
+            for i in range(0, len(ids), size):
+                deliver_batch.delay(ids[i : i + size])
+        else:
+            for pk in ids:
+                deliver_message.delay(pk)
         last = ids[-1]
+
+
+def undeliver_all():
+    """Every message pending again, the SMS log empty: to deliver them another way."""
+    from anju.notify.models import Message, SmsLog, Status
+
+    SmsLog.objects.all().delete()
+    Message.objects.update(status=Status.PENDING, sent_at=None, attempts=0)
 
 
 def main():
@@ -148,7 +166,9 @@ def main():
         fan_out()
         fan_out_peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-        timed("deliver (sent, SMS logged)", N, deliver_all)
+        timed("deliver, a task a message", N, lambda: deliver_all(batches=False))
+        undeliver_all()
+        timed("deliver, a task a batch (as fan-outs do)", N, deliver_all)
         rerun = timed("fan-out again (creates nothing)", N, fan_out)
 
         if END_TO_END:

@@ -132,7 +132,10 @@ def _worker_database_url(db_settings) -> str:
 
 
 class CeleryWorker:
-    """A ``celery -A anju worker`` process consuming this test session's own queue."""
+    """A ``celery -A anju worker`` process consuming this test session's own queues: as
+    in production, no ``-Q``, so it takes the queues its settings declare
+    (CELERY_TASK_QUEUES: the default queue, named by CELERY_TASK_DEFAULT_QUEUE in its
+    environment, and the bulk deliveries' ``<default>.bulk``)."""
 
     def __init__(self, queue: str, env: dict[str, str]):
         self.queue = queue
@@ -152,8 +155,6 @@ class CeleryWorker:
                 "worker",
                 "--pool=prefork",
                 "--concurrency=1",
-                "-Q",
-                self.queue,
                 "--loglevel=INFO",
                 "--hostname",
                 f"{self.queue}@%h",

@@ -200,6 +200,15 @@ def test_a_notice_published_on_one_process_is_served_fresh_by_the_other(
         while time.monotonic() < deadline and len(messaged()) < len(expected):
             time.sleep(0.5)
         assert sorted(messaged()) == sorted(expected)
+        # And delivered: the worker, started without -Q as in production, takes the
+        # batches from the bulk queue too.
+        from anju.notify.models import SmsLog, Status
+
+        mine = Message.objects.filter(dedup_key__startswith=f"notice:{page.pk}:")
+        while time.monotonic() < deadline and mine.filter(status=Status.PENDING).exists():
+            time.sleep(0.5)
+        assert set(mine.values_list("status", flat=True)) == {Status.SENT}
+        assert SmsLog.objects.filter(message__in=mine).count() == len(expected)
     finally:
         first.stop()
         second.stop()

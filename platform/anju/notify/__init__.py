@@ -15,7 +15,8 @@ Using it::
 
 Every message is a row of ``notify.Message`` with a unique ``dedup_key``: enqueueing the
 same message again adds nothing. ``notify.deliver_message`` (Celery) sends one message
-if it is still pending, in the transaction that marks it sent; ``notify.deliver_pending``
+if it is still pending, in the transaction that marks it sent; ``notify.deliver_batch``
+sends a fan-out's messages a batch at a time, on the bulk queue; ``notify.deliver_pending``
 (beat, every 5 minutes) re-sends pending messages whose task was lost with a killed
 worker. See outbox.py for the guarantees and backends.py for writing a backend.
 
@@ -37,6 +38,11 @@ Settings (all optional; read when used):
     sends it again (600).
 ``NOTIFY_BATCH_SIZE``
     recipients per fan-out batch (and transaction) (500).
+``NOTIFY_DELIVERY_BATCH``
+    messages of a fan-out per delivery task (``notify.deliver_batch``) (250).
+``NOTIFY_BULK_QUEUE``
+    the Celery queue of those delivery tasks (``<CELERY_TASK_DEFAULT_QUEUE>.bulk``);
+    workers consume it besides the default queue (settings.CELERY_TASK_QUEUES).
 
 This package is imported by app loading, so it imports nothing at the top; the names
 below are loaded on first use.

@@ -20,6 +20,12 @@ A real SMS provider is one class away::
                 raise PermanentFailure("no such number")
             return response.id                            # kept in the SMS log
 
+A fan-out's messages are delivered in batches (``anju.notify.outbox.deliver_many``). A
+backend whose sending is only rows written in this database sets
+``sends_in_transaction = True``: a batch then goes to its ``send_many`` in one
+transaction (override it to write the rows of the batch at once, as the SMS log does).
+Any other backend gets one transaction per message, through ``send``.
+
 Delivery through an outside provider is at least once: if the process dies after the
 provider accepted the message but before the transaction commits, the message is still
 pending and will be sent again. The default SMS backend, whose "provider" is the SMS log
@@ -33,6 +39,7 @@ import smtplib
 from functools import cache
 
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from . import conf
@@ -42,8 +49,26 @@ from .exceptions import PermanentFailure, TemporaryFailure
 class Backend:
     """Base class of channel backends."""
 
+    #: True if sending is nothing but rows written in this database (in the caller's
+    #: transaction): a batch of messages is then sent, and marked sent, in one
+    #: transaction. False (the default) for anything that leaves the building.
+    sends_in_transaction = False
+
     def send(self, message) -> None:
         raise NotImplementedError
+
+    def send_many(self, messages) -> dict[int, BaseException]:
+        """Send ``messages`` (a batch, in the caller's transaction); returns what each one
+        that could not be sent raised, by pk (the others were sent). This one sends them
+        one by one, each under a savepoint."""
+        failures = {}
+        for message in messages:
+            try:
+                with transaction.atomic():
+                    self.send(message)
+            except Exception as exc:
+                failures[message.pk] = exc
+        return failures
 
     @classmethod
     def dotted_path(cls) -> str:
@@ -54,10 +79,21 @@ class InAppBackend(Backend):
     """In-app messages are stored, not transported: sending marks them delivered, and the
     user reads them in the app (``Message.objects.inbox(user)``)."""
 
+    sends_in_transaction = True
+
     def send(self, message) -> None:
         if not message.user_id:
             raise PermanentFailure("An in-app message needs a user.")
         message.render()  # fail now, not when the user opens it
+
+    def send_many(self, messages) -> dict[int, BaseException]:
+        failures = {}
+        for message in messages:  # writes nothing: no savepoint needed
+            try:
+                self.send(message)
+            except Exception as exc:
+                failures[message.pk] = exc
+        return failures
 
 
 class EmailBackend(Backend):
@@ -81,13 +117,30 @@ class SmsBackend(Backend):
     it in the SMS log (anju.notify.models.SmsLog), all in the caller's transaction."""
 
     def send(self, message) -> None:
+        self._hand_over(message).save()
+
+    def send_many(self, messages) -> dict[int, BaseException]:
+        """Each message to ``send_sms``; the SMS log rows of those sent in one insert."""
+        from .models import SmsLog
+
+        failures, logs = {}, []
+        for message in messages:
+            try:
+                logs.append(self._hand_over(message))
+            except Exception as exc:
+                failures[message.pk] = exc
+        SmsLog.objects.bulk_create(logs)
+        return failures
+
+    def _hand_over(self, message):
+        """Give the text to the provider; the SMS log row to save (unsaved)."""
         from .models import SmsLog
 
         if not message.phone:
             raise PermanentFailure("An SMS needs a phone number.")
         text = message.render().body
         reference = self.send_sms(message.phone, text, message) or ""
-        SmsLog.objects.create(
+        return SmsLog(
             message=message,
             phone=message.phone,
             body=text,
@@ -103,7 +156,10 @@ class SmsBackend(Backend):
 class LogSmsBackend(SmsBackend):
     """The default: no provider; the SMS log is the record of what would have been sent.
     In development (DEBUG) the text is also printed to the log, so a developer signing
-    in on the portal reads the code there."""
+    in on the portal reads the code there. Sending is writing the log row: exactly once,
+    a batch at a time."""
+
+    sends_in_transaction = True
 
     def send_sms(self, phone: str, text: str, message) -> str | None:
         from django.conf import settings

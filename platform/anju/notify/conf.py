@@ -16,6 +16,7 @@ RETRY_BACKOFF = 30  # seconds before the 2nd attempt; doubled for each one after
 RETRY_BACKOFF_MAX = 3600
 REDELIVER_AFTER = 600  # a message still pending this long after it was due is re-sent
 BATCH_SIZE = 500
+DELIVERY_BATCH = 250  # messages of a fan-out per delivery task
 
 
 def backends() -> dict[str, str]:
@@ -41,3 +42,14 @@ def redeliver_after() -> float:
 
 def batch_size() -> int:
     return int(getattr(settings, "NOTIFY_BATCH_SIZE", BATCH_SIZE))
+
+
+def delivery_batch() -> int:
+    return max(1, int(getattr(settings, "NOTIFY_DELIVERY_BATCH", DELIVERY_BATCH)))
+
+
+def bulk_queue() -> str:
+    """The Celery queue of bulk deliveries (a fan-out's batches, the sweep's re-sends):
+    apart from the default queue, so that a sign-in code or a case assigned is not
+    queued behind a notice to a whole county. Workers consume both (CELERY_TASK_QUEUES)."""
+    return settings.NOTIFY_BULK_QUEUE

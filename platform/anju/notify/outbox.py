@@ -7,6 +7,14 @@ The outbox table is the truth; Celery only carries "deliver message N now". So:
 * delivery is idempotent: ``deliver`` locks the row, does nothing unless it is still
   pending, and marks it sent in the transaction the backend wrote in (the default SMS
   backend's log row commits with it, or neither does);
+* a fan-out is delivered in batches (``deliver_many``: one ``notify.deliver_batch``
+  task per ``NOTIFY_DELIVERY_BATCH`` messages, on the bulk queue, apart from single
+  messages): a backend whose sending is only rows in this database (in-app, the default
+  SMS log) sends a whole batch in one transaction with one status update, so a worker
+  killed mid-batch leaves the batch entirely pending, to be sent once by its next task;
+  a backend that hands messages to the outside world (e-mail, an SMS provider) gets a
+  transaction per message, as ``deliver`` does, so such a kill re-sends at most the
+  message in hand;
 * a lost task (a killed worker) loses nothing: the message stays pending and
   ``redeliver_stale`` (the beat task notify.deliver_pending) sends it again;
 * tasks are sent only after the rows they name are committed, and a broker that is down
@@ -16,12 +24,14 @@ The outbox table is the truth; Celery only carries "deliver message N now". So:
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import islice
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import conf, templating
@@ -240,11 +250,13 @@ def _fan_out_batch(batch, template, payload, dedup_prefix, language, send) -> in
             .values_list("pk", flat=True)
         )
         if send:
-            _send_tasks_on_commit(ids)
+            _send_batches_on_commit(ids)
     return len(ids)
 
 
 def _send_tasks_on_commit(ids, countdown: float | None = None) -> None:
+    """One ``deliver_message`` task per message, on the default queue (single messages:
+    a code, a case assigned — what someone is waiting for)."""
     if not ids:
         return
 
@@ -255,15 +267,38 @@ def _send_tasks_on_commit(ids, countdown: float | None = None) -> None:
             try:
                 deliver_message.apply_async((pk,), countdown=countdown)
             except Exception as exc:  # the broker is down: the rows wait for the sweep
-                logger.warning(
-                    "Could not queue %d message(s) (first %s); redeliver_stale will: %s",
-                    len(ids) - done,
-                    pk,
-                    exc,
-                )
+                _not_queued(len(ids) - done, pk, exc)
                 return
 
     transaction.on_commit(send_tasks)
+
+
+def _send_batches_on_commit(ids, countdown: float | None = None) -> None:
+    """``deliver_batch`` tasks of NOTIFY_DELIVERY_BATCH messages each, on the bulk queue
+    (conf.bulk_queue), once the transaction commits."""
+    if not ids:
+        return
+    size = conf.delivery_batch()
+    batches = [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+    def send_tasks():
+        from .tasks import deliver_batch
+
+        queue = conf.bulk_queue()
+        for done, batch in enumerate(batches):
+            try:
+                deliver_batch.apply_async((batch,), countdown=countdown, queue=queue)
+            except Exception as exc:  # the broker is down: the rows wait for the sweep
+                _not_queued(sum(map(len, batches[done:])), batch[0], exc)
+                return
+
+    transaction.on_commit(send_tasks)
+
+
+def _not_queued(count: int, first: int, exc: BaseException) -> None:
+    logger.warning(
+        "Could not queue %d message(s) (first %s); redeliver_stale will: %s", count, first, exc
+    )
 
 
 # --- delivering --------------------------------------------------------------------------
@@ -280,7 +315,13 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
 def deliver(message_id: int) -> str:
     """Send one message if it is still pending; returns what happened ("sent", "retry",
     "failed", or why nothing was done). Never raises for a failed send: the failure is
-    recorded on the message instead."""
+    recorded on the message instead, and a retry queued (``deliver_message``)."""
+    return _deliver_one(message_id, requeue=_send_tasks_on_commit)
+
+
+def _deliver_one(message_id: int, requeue) -> str:
+    """``deliver``; a retry is queued by ``requeue([pk], countdown=...)`` when the
+    transaction commits."""
     with transaction.atomic():
         message = (
             Message.objects.select_for_update(skip_locked=True, of=("self",))
@@ -298,22 +339,93 @@ def deliver(message_id: int) -> str:
         try:
             with transaction.atomic():  # a failed send leaves nothing half-written
                 get_backend(message.channel).send(message)
-        except PermanentFailure as exc:
-            outcome = _failed(message, exc)
-        except TemporaryFailure as exc:
-            outcome = _retry_or_fail(message, exc, now)
-        except Exception as exc:  # a backend bug or an outage it did not classify
-            logger.exception("Sending message %s raised", message.pk)
-            outcome = _retry_or_fail(message, exc, now)
+        except Exception as exc:
+            outcome, countdown = _failure(message, exc, now)
+            if countdown is not None:
+                requeue([message.pk], countdown=countdown)
         else:
             message.status = Status.SENT
             message.sent_at = timezone.now()
             message.last_error = ""
             outcome = "sent"
-        message.save(
-            update_fields=["status", "attempts", "last_error", "sent_at", "next_attempt_at"]
-        )
+        message.save(update_fields=SAVED_FIELDS)
     return outcome
+
+
+SAVED_FIELDS = ["status", "attempts", "last_error", "sent_at", "next_attempt_at"]
+
+
+def deliver_many(message_ids) -> dict[str, int]:
+    """Send the messages of ``message_ids`` that are still pending (a batch of a
+    fan-out); returns how many were "sent", "retry", "failed" and "skipped" (not
+    pending: sent already, failed, gone, or in another worker's hands right now).
+
+    Messages whose backend sends only by writing rows in this database
+    (``Backend.sends_in_transaction``: in-app, the default SMS log) are sent together:
+    one transaction holds the batch's rows (locked), the backend's writes
+    (``send_many``: the SMS log rows in one insert) and one update marking them sent, so
+    a worker killed mid-batch leaves all of them pending and none sent. The others
+    (e-mail, an outside SMS provider) each go through ``deliver``, a transaction apiece.
+    A message that fails is retried or failed on its own, as with ``deliver``."""
+    ids = sorted(set(message_ids))
+    outcomes: Counter = Counter()
+    one_by_one: list[int] = []
+    with transaction.atomic():
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=ids, status=Status.PENDING)
+            .order_by("pk")
+        )
+        outcomes["skipped"] = len(ids) - len(messages)
+        by_channel: dict[str, list[Message]] = defaultdict(list)
+        for message in messages:
+            by_channel[message.channel].append(message)
+        now = timezone.now()
+        retries: dict[float, list[int]] = defaultdict(list)
+        for channel, group in by_channel.items():
+            try:
+                backend = get_backend(channel)
+            except Exception as exc:  # no backend for the channel: each fails on its own
+                failures = {message.pk: exc for message in group}
+            else:
+                if not backend.sends_in_transaction:
+                    one_by_one += [message.pk for message in group]
+                    continue
+                try:
+                    with transaction.atomic():  # a failed batch leaves nothing half-written
+                        failures = backend.send_many(group)
+                except Exception as exc:  # the whole batch failed: each counts it
+                    logger.exception("Sending a batch of %d messages raised", len(group))
+                    failures = {message.pk: exc for message in group}
+            sent = []
+            for message in group:
+                message.attempts += 1
+                exc = failures.get(message.pk)
+                if exc is None:
+                    sent.append(message.pk)
+                    continue
+                outcome, countdown = _failure(message, exc, now)
+                outcomes[outcome] += 1
+                if countdown is not None:
+                    retries[countdown].append(message.pk)
+                message.save(update_fields=SAVED_FIELDS)
+            if sent:
+                Message.objects.filter(pk__in=sent).update(
+                    status=Status.SENT,
+                    sent_at=timezone.now(),
+                    last_error="",
+                    attempts=F("attempts") + 1,
+                )
+                outcomes["sent"] += len(sent)
+        for countdown, pks in retries.items():
+            _send_batches_on_commit(pks, countdown=countdown)
+    for pk in one_by_one:  # a retry goes back in a batch, on the bulk queue
+        outcomes[_outcome_kind(_deliver_one(pk, requeue=_send_batches_on_commit))] += 1
+    return {kind: count for kind, count in outcomes.items() if count}
+
+
+def _outcome_kind(outcome: str) -> str:
+    return "skipped" if outcome.startswith("already") else outcome
 
 
 def _error_text(exc: BaseException) -> str:
@@ -327,14 +439,20 @@ def _failed(message: Message, exc: BaseException) -> str:
     return "failed"
 
 
-def _retry_or_fail(message: Message, exc: BaseException, now) -> str:
+def _failure(message: Message, exc: BaseException, now) -> tuple[str, float | None]:
+    """Record on ``message`` (attempts already counted) that sending it raised ``exc``:
+    failed for good, or to be retried; returns the outcome and, for a retry, the seconds
+    until the next attempt (the caller queues it once the transaction commits)."""
+    if isinstance(exc, PermanentFailure):
+        return _failed(message, exc), None
+    if not isinstance(exc, TemporaryFailure):  # a backend bug or an unclassified outage
+        logger.error("Sending message %s raised", message.pk, exc_info=exc)
     if message.attempts >= conf.max_attempts():
-        return _failed(message, exc)
+        return _failed(message, exc), None
     message.last_error = _error_text(exc)
     countdown = backoff(message.attempts, getattr(exc, "retry_after", None))
     message.next_attempt_at = now + timedelta(seconds=countdown)
-    _send_tasks_on_commit([message.pk], countdown=countdown)
-    return "retry"
+    return "retry", countdown
 
 
 def redeliver_stale(limit: int = 10_000, chunk: int = 500) -> int:
@@ -362,7 +480,7 @@ def redeliver_stale(limit: int = 10_000, chunk: int = 500) -> int:
                 break
             # Due again from now: the next sweep leaves them alone while this try runs.
             Message.objects.filter(pk__in=ids, status=Status.PENDING).update(next_attempt_at=now)
-            _send_tasks_on_commit(ids)
+            _send_batches_on_commit(ids)
         done += len(ids)
         last_pk = ids[-1]
     return done

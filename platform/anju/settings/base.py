@@ -457,6 +457,22 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="anju")
+# Bulk deliveries (a notice's fan-out: a batch of messages per task) have a queue of
+# their own, so a notice to a county does not hold up a sign-in code or a case assigned:
+# a worker takes from its queues in turn. Every worker consumes both unless ``-Q`` names
+# some (``-Q anju.bulk`` for a worker that only delivers fan-outs).
+NOTIFY_BULK_QUEUE = env("NOTIFY_BULK_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.bulk")
+
+
+def celery_queues(*names):
+    """Celery's queue declarations (task_queues) for ``names``, as Celery would make
+    them for a queue named at send time: a direct exchange of the same name."""
+    from kombu import Exchange, Queue
+
+    return [Queue(name, Exchange(name), routing_key=name) for name in names]
+
+
+CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE, NOTIFY_BULK_QUEUE)
 # A task is acknowledged when it is done, not when taken: a worker killed mid-task
 # leaves it to be delivered again (every task is safe to run twice).
 CELERY_TASK_ACKS_LATE = True

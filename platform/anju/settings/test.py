@@ -36,6 +36,8 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # A queue of our own, so a test run never feeds (or is fed by) another worker on the broker.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"anju-test-{os.getpid()}")
+NOTIFY_BULK_QUEUE = env("NOTIFY_BULK_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.bulk")
+CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE, NOTIFY_BULK_QUEUE)  # noqa: F405
 
 # The core's own tests carry a dummy plugin that uses every extension point.
 INSTALLED_APPS = with_plugins(  # noqa: F405

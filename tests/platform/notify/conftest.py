@@ -33,6 +33,34 @@ def _leave_factory_sequences_as_found():
         cls._meta.counter_reference._counter.reset(seq)
 
 
+@pytest.fixture
+def sent_tasks(monkeypatch):
+    """Record each message handed to Celery (with its task's countdown) and run the
+    task: one ``deliver_message`` per single message, ``deliver_batch`` for batches
+    (whose tasks are recorded in ``calls.batches``: ids, countdown, queue)."""
+    from anju.notify.tasks import deliver_batch, deliver_message
+
+    class Calls(list):
+        batches: list = []
+
+    calls = Calls()
+    calls.batches = []
+    single, batch = deliver_message.apply_async, deliver_batch.apply_async
+
+    def apply_single(args=None, kwargs=None, countdown=None, **options):
+        calls.append((args[0], countdown))
+        return single(args, kwargs, countdown=countdown, **options)
+
+    def apply_batch(args=None, kwargs=None, countdown=None, **options):
+        calls.extend((pk, countdown) for pk in args[0])
+        calls.batches.append((list(args[0]), countdown, options.get("queue")))
+        return batch(args, kwargs, countdown=countdown, **options)
+
+    monkeypatch.setattr(deliver_message, "apply_async", apply_single)
+    monkeypatch.setattr(deliver_batch, "apply_async", apply_batch)
+    return calls
+
+
 def make_residents(households, count, *, with_phone=True):
     """``count`` residents spread over ``households``, in one bulk insert (factories
     would take a query or three each). Valid, distinct ID numbers; phones 139xxxxxxxx."""
@@ -142,8 +170,15 @@ def broker():
     return redis.Redis.from_url(settings.CELERY_BROKER_URL)
 
 
+def queues(queue) -> list[str]:
+    """A worker's default queue and its bulk queue (settings: NOTIFY_BULK_QUEUE)."""
+    return [queue, f"{queue}.bulk"]
+
+
 def queue_length(queue) -> int:
-    return broker().llen(queue)
+    """Tasks waiting in the default queue ``queue`` and its bulk queue."""
+    client = broker()
+    return sum(client.llen(name) for name in queues(queue))
 
 
 def _unacked(client, queue):
@@ -152,12 +187,12 @@ def _unacked(client, queue):
             _message, _exchange, routing_key = json.loads(raw)
         except (ValueError, TypeError):
             continue
-        if routing_key == queue:
+        if routing_key in queues(queue):
             yield tag
 
 
 def unacked_count(queue) -> int:
-    """Tasks of this queue a worker took and never acknowledged (lost if it was killed)."""
+    """Tasks of these queues a worker took and never acknowledged (lost if it was killed)."""
     return sum(1 for _tag in _unacked(broker(), queue))
 
 
@@ -169,7 +204,7 @@ def forget_unacked(queue) -> None:
     for tag in list(_unacked(client, queue)):
         client.hdel("unacked", tag)
         client.zrem("unacked_index", tag)
-    client.delete(queue)
+    client.delete(*queues(queue))
 
 
 def wait_for(condition, timeout=60.0, interval=0.2, message="condition"):

@@ -28,20 +28,6 @@ def sms(key="k1", phone="13800001234", payload=PAYLOAD, template="notices.publis
     )
 
 
-@pytest.fixture
-def sent_tasks(monkeypatch):
-    """Record each deliver task handed to Celery (with its countdown), and run it."""
-    calls = []
-    original = deliver_message.apply_async
-
-    def apply_async(args=None, kwargs=None, countdown=None, **options):
-        calls.append((args[0], countdown))
-        return original(args, kwargs, countdown=countdown, **options)
-
-    monkeypatch.setattr(deliver_message, "apply_async", apply_async)
-    return calls
-
-
 # --- enqueueing --------------------------------------------------------------------------
 
 

@@ -8,12 +8,14 @@ Run with PostgreSQL and Redis::
         REDIS_URL=redis://127.0.0.1:6379/0 CELERY_BROKER_URL=redis://127.0.0.1:6379/1
 """
 
+import ast
 import re
 import time
 from collections import Counter
 
 import pytest
 
+from anju import notify
 from anju.community.models import Resident
 from anju.notices.models import Audience
 from anju.notices.tasks import fan_out_notice
@@ -23,11 +25,13 @@ from tests.factories import BuildingFactory
 
 from .conftest import (
     WORKER_SETTINGS,
+    broker,
     draft_notice,
     make_households,
     make_residents,
     publish,
     queue_length,
+    queues,
     unacked_count,
     wait_for,
 )
@@ -38,6 +42,20 @@ pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+#: Messages per delivery task in the tests with a killed worker.
+BATCH = 50
+
+
+def batch_outcomes(log: str) -> Counter:
+    """What the worker's ``notify.deliver_batch`` tasks did, added up from its log."""
+    total: Counter = Counter()
+    for result in re.findall(
+        r"Task notify\.deliver_batch\[[^\]]+\] succeeded in [\d.]+s: (\{.*\})", log
+    ):
+        total.update(ast.literal_eval(result))
+    return total
 
 
 def resident_id(dedup_key: str) -> int:
@@ -121,6 +139,7 @@ def test_a_killed_worker_loses_nothing_and_sends_nothing_twice(
         "DJANGO_SETTINGS_MODULE": WORKER_SETTINGS,
         "CONN_MAX_AGE": "60",
         "NOTICES_TEST_FAN_OUT_STEP": "5000",
+        "NOTIFY_TEST_DELIVERY_BATCH": str(BATCH),
     }
 
     # A worker that takes 10 ms more per SMS, killed (SIGKILL) mid-flight.
@@ -163,7 +182,90 @@ def test_a_killed_worker_loses_nothing_and_sends_nothing_twice(
     log = fresh.log.read_text(errors="replace")
     assert re.search(r"Task notices\.fan_out_notice\[[^\]]+\] succeeded in [\d.]+s: 0", log)
     # The second tasks found their messages sent already and did nothing, but for those
-    # whose first task was lost with the killed worker, or skipped because the sweep had
-    # the row locked that moment: those the second task sent.
-    skipped = log.count("'skipped'")
-    assert log.count("'already sent'") >= 200 - lost - skipped
+    # whose first task (a batch) was lost with the killed worker: those the second sent.
+    assert batch_outcomes(log)["skipped"] >= 200 - lost * BATCH
+
+
+def test_a_worker_killed_mid_batch_leaves_the_batch_to_be_sent_once(
+    world, celery_worker, start_worker, settings
+):
+    """The default SMS backend sends a batch in one transaction: the kill rolls back
+    what the batch had handed over, and the batch goes out once, later, whole."""
+    households = make_households(world.building1, 20)
+    make_residents(households, 600)
+    targeted = dict(Resident.objects.filter(phone__isnull=False).values_list("pk", "phone"))
+    key = f"anju-test-handed-over-{celery_worker.queue}"
+    counter = broker()
+    counter.delete(key)
+    env = {
+        "DJANGO_SETTINGS_MODULE": WORKER_SETTINGS,
+        "NOTICES_TEST_FAN_OUT_STEP": "5000",
+        "NOTIFY_TEST_DELIVERY_BATCH": "200",
+        "NOTIFY_TEST_HANDOVER_KEY": key,
+    }
+    celery_worker.stop()
+    slow = start_worker("slow-batches", NOTIFY_TEST_SMS_DELAY="0.02", **env)
+    page = publish(draft_notice())
+    wait_for(lambda: SmsLog.objects.count() >= 200, timeout=120, message="a batch sent")
+
+    def handed_over() -> int:
+        return int(counter.get(key) or 0)
+
+    # Mid-way through the second batch: more handed over than committed.
+    wait_for(lambda: handed_over() >= 240, timeout=60, message="half a batch more")
+    slow.kill()
+    committed = SmsLog.objects.count()
+    assert committed == Message.objects.filter(status=Status.SENT).count()
+    assert committed % 200 == 0 and committed < len(targeted)
+    assert handed_over() > committed, "killed between batches: proves nothing"
+    assert unacked_count(slow.queue) >= 1  # the batch it held, gone with it
+
+    fresh = start_worker("after-the-kill", NOTIFY_TEST_REDELIVER_AFTER="1", **env)
+
+    def settled():
+        if Message.objects.filter(status=Status.PENDING).exists():
+            if queue_length(fresh.queue) == 0:
+                deliver_pending.delay()  # beat's sweep: the lost batch is sent again
+                time.sleep(1.5)
+            return False
+        return queue_length(fresh.queue) == 0
+
+    wait_for(settled, timeout=180, interval=0.5, message="every message sent, queue empty")
+    assert_exactly_once(page, targeted)
+    counter.delete(key)
+
+
+def test_a_single_message_is_not_held_up_behind_a_fan_out(
+    world, celery_worker, start_worker, settings
+):
+    """A big fan-out's batches wait on the bulk queue; a message someone is waiting for
+    (a sign-in code) on the default queue is taken next, not after the fan-out."""
+    households = make_households(world.building1, 20)
+    make_residents(households, 1500)
+    env = {
+        "DJANGO_SETTINGS_MODULE": WORKER_SETTINGS,
+        "NOTICES_TEST_FAN_OUT_STEP": "5000",
+        "NOTIFY_TEST_DELIVERY_BATCH": "50",
+    }
+    celery_worker.stop()
+    worker = start_worker("busy", NOTIFY_TEST_SMS_DELAY="0.01", **env)
+    publish(draft_notice())
+    wait_for(lambda: SmsLog.objects.count() >= 100, timeout=120, message="the fan-out going")
+    bulk = queues(worker.queue)[1]
+    assert broker().llen(bulk) >= 10  # batches waiting their turn
+
+    code, _created = notify.enqueue(
+        channel="sms",
+        phone="13800009999",
+        template="notices.published",
+        payload={"title": "验证码", "summary": "123456", "url": ""},
+        dedup_key="test:sign-in-code",
+    )
+    wait_for(
+        lambda: Message.objects.filter(pk=code.pk, status=Status.SENT).exists(),
+        timeout=60,
+        message="the code sent",
+    )
+    # Sent while most of the fan-out still waits.
+    assert Message.objects.filter(status=Status.PENDING).count() > 500
+    assert broker().llen(bulk) >= 5

@@ -12,6 +12,8 @@ from anju.settings.test import *  # noqa: F403
 NOTIFY_BACKENDS = {"sms": "tests.platform.notify.backends.SlowLogSmsBackend"}
 NOTIFY_TEST_SMS_DELAY = float(os.environ.get("NOTIFY_TEST_SMS_DELAY", "0"))
 NOTIFY_REDELIVER_AFTER = float(os.environ.get("NOTIFY_TEST_REDELIVER_AFTER", "600"))
+NOTIFY_TEST_HANDOVER_KEY = os.environ.get("NOTIFY_TEST_HANDOVER_KEY", "")
+NOTIFY_DELIVERY_BATCH = int(os.environ.get("NOTIFY_TEST_DELIVERY_BATCH", "250"))
 # The outbox (anju.core.outbox) and the fan-out's steps, for the fault-injection tests.
 OUTBOX_LEASE = float(os.environ.get("OUTBOX_TEST_LEASE", "120"))
 OUTBOX_GRACE = float(os.environ.get("OUTBOX_TEST_GRACE", "60"))
