@@ -277,6 +277,11 @@ class CaseGridSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class CaseTownshipSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class CaseListSerializer(serializers.ModelSerializer):
     reference_display = serializers.SerializerMethodField()
     service = serializers.CharField(source="service.slug")
@@ -284,6 +289,13 @@ class CaseListSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     level_label = serializers.CharField(source="get_level_display")
     grid = serializers.SerializerMethodField()
+    township = serializers.SerializerMethodField(
+        label=_("township service desk"),
+        help_text=_(
+            "The township service desk (便民服务站) the case was routed to when filed: "
+            "services handled by a township only; null for the others."
+        ),
+    )
     household = serializers.IntegerField(source="household_id", allow_null=True)
     address = serializers.SerializerMethodField()
     requester_phone_masked = serializers.CharField(
@@ -305,6 +317,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "level",
             "level_label",
             "grid",
+            "township",
             "household",
             "address",
             "requester_name",
@@ -332,6 +345,11 @@ class CaseListSerializer(serializers.ModelSerializer):
     @extend_schema_field(CaseGridSerializer(allow_null=True))
     def get_grid(self, case):
         return {"id": case.grid.pk, "name": case.grid.name} if case.grid else None
+
+    @extend_schema_field(CaseTownshipSerializer(allow_null=True))
+    def get_township(self, case):
+        township = case.township
+        return {"id": township.pk, "name": township.name} if township else None
 
     def get_address(self, case) -> str:
         return case.household.address if case.household else ""
