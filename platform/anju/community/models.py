@@ -651,6 +651,11 @@ class Visit(models.Model):
             # The list order: a county's first page of 1,000,000 visits read straight
             # off the index (visited_on alone left a sort of each day's ~3,000 visits).
             models.Index(fields=["-visited_on", "-id"], name="visit_list_order"),
+            # A grid's visits in list order, household by household: a grid worker's
+            # page of ids is read from this index alone (the API reads a page's ids
+            # first: anju.core.pagination.CappedCountPagination.page_rows), 1 ms where
+            # fetching and sorting their grid's 2,000 whole visits took 10–15.
+            models.Index(fields=["household", "-visited_on", "-id"], name="visit_household_order"),
         ]
 
     def __str__(self):

@@ -55,6 +55,8 @@ class CappedCountPagination(PageNumberPagination):
 
     page_size_query_param = None
     invalid_page_message = _("Invalid page.")
+    #: Read a page as its ids first, then its rows by id (``page_rows``).
+    ids_first = False
 
     def paginate_queryset(self, queryset, request, view=None):
         page_size = self.get_page_size(request)
@@ -73,7 +75,7 @@ class CappedCountPagination(PageNumberPagination):
         if self.number < 1 or (self.number - 1) * page_size > MAX_OFFSET:
             raise NotFound(self.invalid_page_message)
         start = (self.number - 1) * page_size
-        rows = list(queryset[start : start + page_size + 1])
+        rows = self.page_rows(queryset, start, start + page_size + 1)
         self.has_next = len(rows) > page_size
         rows = rows[:page_size]
         if not rows and self.number > 1:
@@ -86,6 +88,26 @@ class CappedCountPagination(PageNumberPagination):
         else:
             self.count, self.count_capped = capped_count(queryset, count_cap())
         return rows
+
+    def page_rows(self, queryset, start: int, stop: int) -> list:
+        """The rows ``start:stop`` of the list, in its order.
+
+        With ``ids_first`` in two queries: the page's ids from the list's own table
+        alone, then those rows with everything joined. Over a county the one query
+        that joins and sorts at once was planned badly for a person who sees a few
+        hundred rows of 100,000 (a grid worker's cases): the wide joined rows made
+        PostgreSQL walk the whole date index backwards, filtering row by row (20–40
+        ms), where the narrow query reads the few rows by their indexes and sorts them
+        (under 1 ms). The second query reads 51 rows by primary key."""
+        if not (
+            self.ids_first and isinstance(queryset, QuerySet) and not queryset.query.combinator
+        ):
+            return list(queryset[start:stop])
+        ids = list(queryset.values_list("pk", flat=True)[start:stop])
+        if not ids:
+            return []
+        found = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
 
     def get_next_link(self):
         if not self.has_next:

@@ -123,13 +123,33 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
         path = queryset.model.community_path
         return queryset.filter(**{f"{path}__in": visible_grids(user).values("community_id")})
     path = grid_path_of(queryset.model)
-    q = Q(**{f"{path}__in": visible_grid_ids(user)})
+    q = grid_q(queryset.model, path, visible_grid_ids(user))
     # Partner organisations' staff: also the rows handed over to their organisation
     # (anju.permissions.partners); a model that declares no handover_path adds nothing.
     handed = partners.handover_q(queryset.model, user)
     if handed is not None:
         q |= handed
     return queryset.filter(q)
+
+
+def grid_q(model: type[Model], path: str, ids: list[int]) -> Q:
+    """``<path>__in ids`` — the rows whose grid is one of ``ids`` — written so that
+    PostgreSQL can start from the grids: through a foreign key, as ``<fk> IN (the ids of
+    the related rows in those grids)``, not as joins up to the grid. With the joins, a
+    grid worker's first page of residents (ordered by household) walked the county's
+    households in order until it had met enough of theirs: 10–15 ms wherever their grid
+    lies, where the subquery reads their grid's few hundred rows by index (under 1 ms).
+    The same rows either way (a row with no related row is in no grid)."""
+    first, _, rest = path.partition("__")
+    if not rest:
+        return Q(**{f"{path}__in": ids})
+    field = model._meta.get_field(first)
+    if not (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)) or not (
+        field.concrete and field.target_field.primary_key
+    ):
+        return Q(**{f"{path}__in": ids})
+    related = field.related_model._base_manager.filter(**{f"{rest}__in": ids})
+    return Q(**{f"{first}__in": related.values("pk")})
 
 
 def can_see(user, obj: Model) -> bool:

@@ -21,6 +21,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from anju.core import audit
@@ -54,6 +55,7 @@ def headers() -> list[str]:
         _("Level"),
         _("Community"),
         _("Grid"),
+        capfirst(_("township service desk")),
         _("Household"),
         _("Requester"),
         _("Phone"),
@@ -83,6 +85,7 @@ def row_for(case) -> list:
         case.get_level_display(),
         case.community.name if case.community_id else "",
         case.grid.name if case.grid_id else "",
+        case.township.name if case.township_id else "",
         case.household.address if case.household_id else "",
         case.requester_name,
         case.masked_phone,

@@ -280,7 +280,7 @@ class CaseQuerySet(models.QuerySet):
     def for_lists(self):
         """What every case list shows, in a constant number of queries."""
         return self.select_related(
-            "service", "grid", "household__building", "assignee", "community"
+            "service", "grid", "household__building", "assignee", "community", "township"
         )
 
 

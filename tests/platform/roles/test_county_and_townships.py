@@ -250,11 +250,61 @@ def test_cases_in_inbox_api_and_export(county, client, role):
     assert {row["case"].reference for row in inbox.context["rows"]} == want
     assert api.status_code == 200
     assert {row["reference"] for row in api.json()["results"]} == want
+    # The desk each case was routed to, read back (null / empty: not a township's service).
+    desks = _desks(county)
+    assert {
+        row["reference"]: row["township"] and row["township"]["name"]
+        for row in api.json()["results"]
+    } == {reference: desks[reference] for reference in want}
+    for row in api.json()["results"]:
+        if row["township"] is not None:
+            township = Township.objects.get(name=row["township"]["name"])
+            assert row["township"]["id"] == township.pk
     if export.status_code == 403:  # no export permission (representatives, partners)
         assert not user.has_perm("services.export_case")
         return
     assert export.status_code == 200
-    assert {row[0] for row in _xlsx_rows(export)[1:]} == want
+    header, *rows = _xlsx_rows(export)
+    assert {row[0] for row in rows} == want
+    column = header.index("乡镇便民服务站")  # the column's title, translated
+    assert {row[0]: row[column] or None for row in rows} == {
+        reference: desks[reference] for reference in want
+    }
+
+
+def _desks(county):
+    """Case reference -> the name of the township desk it was routed to (None: none)."""
+    return {
+        county.case_a.reference: None,
+        county.case_b.reference: None,
+        county.desk_a_home.reference: "安居镇",
+        county.desk_a_else.reference: "城关镇",
+        county.desk_b.reference: "城关镇",
+    }
+
+
+def test_a_cases_township_in_the_api_detail_and_in_english(county):
+    """The detail carries it too (read-only: a PATCH cannot move a case to a desk), and
+    the export's column title is in the reader's language."""
+    user = county.users["county"]
+    api = _api(user)
+    detail = api.get(f"/api/services/cases/{county.desk_a_else.reference}/").json()
+    assert detail["township"] == {"id": county.t2.pk, "name": "城关镇"}
+    assert api.get(f"/api/services/cases/{county.case_a.reference}/").json()["township"] is None
+    moved = api.patch(
+        f"/api/services/cases/{county.desk_a_else.reference}/",
+        {"township": county.t1.pk},
+        format="json",
+    )
+    assert moved.status_code in (403, 405)  # no change_case, or no such method
+    county.desk_a_else.refresh_from_db()
+    assert county.desk_a_else.township == county.t2
+    from anju.services import exports
+
+    with translation.override("en"):
+        assert "Township service desk" in exports.headers()
+    with translation.override("zh-hans"):
+        assert "乡镇便民服务站" in exports.headers()
 
 
 def test_township_cases_are_routed_to_the_desk_of_the_household_registration(county):

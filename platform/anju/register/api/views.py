@@ -23,6 +23,7 @@ from anju.community.models import (
     Visit,
 )
 from anju.core import audit
+from anju.core.pagination import CappedCountPagination
 from anju.permissions.api import GridScopedViewSetMixin, RolePermissions
 from anju.permissions.urlscope import Scope
 
@@ -103,11 +104,17 @@ class ResidentViewSet(GridScopedViewSetMixin, viewsets.ModelViewSet):
         return Response(serializers.IdNumberSerializer(resident).data)
 
 
+class VisitPagination(CappedCountPagination):
+    # A page's ids first, from the visit_household_order index alone, then its rows.
+    ids_first = True
+
+
 class VisitViewSet(GridScopedViewSetMixin, viewsets.ModelViewSet):
     """Home visits (入户走访) to households of the grids the user may see. The visitor is
     the person who records the visit."""
 
     queryset = Visit.objects.select_related("household__building", "visitor")
+    pagination_class = VisitPagination
     serializer_class = serializers.VisitSerializer
     filterset_class = filters.VisitFilter
 
