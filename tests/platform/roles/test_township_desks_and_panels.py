@@ -178,3 +178,27 @@ def test_the_panel_is_capped_and_costs_the_same_however_many_communities(county,
     # The page lists them all, per community.
     page = client.get(reverse("anju_my_grids")).content.decode()
     assert len(_rows(page, "community")) == PANEL_COMMUNITIES + 7
+
+
+def test_a_desks_case_list_and_panel_cost_the_same_however_many_cases(county):
+    from rest_framework.test import APIClient
+
+    from tests.platform.services.conftest import file_case
+
+    api = APIClient()
+    api.force_login(county.users["desk_2"])
+    api.get("/api/services/cases/")  # warm caches
+    with CaptureQueriesContext(connection) as few:
+        assert api.get("/api/services/cases/").json()["count"] == 2
+    for n in range(6):
+        file_case(county.hukou, household=county.hh_b, phone="13800000003", name=f"李{n}")
+    with CaptureQueriesContext(connection) as many:
+        assert api.get("/api/services/cases/").json()["count"] == 8
+    assert len(many) == len(few)
+    from anju.services.admin.desk import desk_summaries
+
+    user = type(county.users["desk_2"]).objects.get(pk=county.users["desk_2"].pk)
+    user.has_perm("services.view_case")  # the request has loaded the permissions
+    with CaptureQueriesContext(connection) as panel:
+        (desk,) = desk_summaries(user)
+    assert len(panel) == 1 and desk.open_count == 8
