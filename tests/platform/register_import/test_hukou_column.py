@@ -134,3 +134,22 @@ def test_the_template_workbook_names_every_column(client, world, role):
 def test_the_template_is_refused_to_who_may_not_import(client, world):
     client.force_login(world.users["resident_rep"])
     assert client.get(reverse("anju_register_import_template")).status_code in (302, 403)
+
+
+@pytest.mark.parametrize("role", ["COUNTY_STAFF", "TOWNSHIP_STAFF", "TOWNSHIP_DESK"])
+def test_the_roles_above_the_community_read_but_do_not_import(client, world, townships, role):
+    from anju.permissions import roles
+    from tests import factories as f
+
+    user = f.UserFactory(username=f"above-{role.lower()}", role=getattr(roles, role))
+    t1, _t2 = townships
+    t1.staff.add(user)
+    t1.desk_staff.add(user)
+    client.force_login(user)
+    for url in (reverse("anju_register_import_upload"), reverse("anju_register_import_template")):
+        assert client.get(url).status_code in (302, 403), (role, url)
+    response = client.post(
+        reverse("anju_register_import_upload"), {"file": xlsx(good_rows(), header=HEADER)}
+    )
+    assert response.status_code in (302, 403)
+    assert not RegisterImport.objects.exists()
