@@ -12,6 +12,10 @@ CHILDREN = ("enrolment", "guardian", "attendance", "pickupflag", "calltask")
 OWN = ("term", "classgroup", "volunteer", "volunteershift", "classnotice")
 
 
+#: What county and township staff read (the grids of their jurisdiction only).
+_JURISDICTION_READS = _crud("term", "classgroup", "enrolment", "attendance", actions=("view",))
+
+
 class ClassroomConfig(PluginConfig):
     """The seven-colour classroom (七彩课堂): after-school care for children whose parents
     work away. Terms and classes, enrolment with a waiting list, guardians and the
@@ -47,6 +51,14 @@ class ClassroomConfig(PluginConfig):
         "grid_worker": _crud("enrolment", "guardian", actions=("view", "add", "change"))
         + _crud("attendance", "pickupflag", "calltask", actions=("view",))
         + _crud("term", "classgroup", actions=("view",)),
+        # County and township staff read what the grids of their jurisdiction hold,
+        # scoped like a representative's (anju.permissions.jurisdiction widens their
+        # grids); no "wide" permission, which would skip the grid scope. Township desk
+        # staff get nothing here: they see only the cases routed to their desk.
+        # Not the guardians (names and phones), pick-up flags or call tasks: the
+        # children's care is the community's.
+        "county_staff": _JURISDICTION_READS,
+        "township_staff": _JURISDICTION_READS,
     }
     beat_schedule = {
         "classroom-flag-absences": {

@@ -10,6 +10,17 @@ def _perms(*models: str, actions=_CRUD) -> tuple[str, ...]:
     return tuple(f"disputes.{action}_{model}" for model in models for action in actions)
 
 
+#: What county and township staff read (the grids of their jurisdiction only).
+_JURISDICTION_READS = _perms(
+    "dispute",
+    "disputeparty",
+    "mediationsession",
+    "disputeescalation",
+    "screeninground",
+    actions=("view",),
+)
+
+
 class DisputesConfig(PluginConfig):
     """Disputes (矛盾纠纷): screening, mediation, escalation and the resolution figures."""
 
@@ -51,6 +62,12 @@ class DisputesConfig(PluginConfig):
             "screeninground",
             actions=("view",),
         ),
+        # County and township staff read what the grids of their jurisdiction hold,
+        # scoped like a representative's (anju.permissions.jurisdiction widens their
+        # grids); no "wide" permission, which would skip the grid scope. Township desk
+        # staff get nothing here: they see only the cases routed to their desk.
+        "county_staff": _JURISDICTION_READS,
+        "township_staff": _JURISDICTION_READS,
     }
     beat_schedule = {
         "disputes-remind-follow-ups": {

@@ -8,6 +8,12 @@ def _perms(*models, actions=("view", "add", "change", "delete")):
     return tuple(f"elderly.{action}_{model}" for model in models for action in actions)
 
 
+#: What county and township staff read (the grids of their jurisdiction only).
+_JURISDICTION_READS = _perms(
+    "eligibilitygrant", "menu", "meal", "welfarecheck", "activity", "signup", actions=("view",)
+)
+
+
 class ElderlyConfig(PluginConfig):
     """The elderly canteen (老年餐厅) for residents aged 70 and over and the elderly
     activity centre (老年活动中心): menus, lunch bookings, the counter and the kitchen,
@@ -92,6 +98,12 @@ class ElderlyConfig(PluginConfig):
             "elderly.view_welfarecheck",
             "elderly.view_activity",
         ),
+        # County and township staff read what the grids of their jurisdiction hold,
+        # scoped like a representative's (anju.permissions.jurisdiction widens their
+        # grids); no "wide" permission, which would skip the grid scope. Township desk
+        # staff get nothing here: they see only the cases routed to their desk.
+        "county_staff": _JURISDICTION_READS,
+        "township_staff": _JURISDICTION_READS,
     }
     beat_schedule = {
         "elderly-raise-welfare-checks": {

@@ -7,6 +7,16 @@ def _crud(*models, actions=("view", "add", "change", "delete")):
     return tuple(f"employment.{action}_{model}" for model in models for action in actions)
 
 
+#: What county and township staff read (the grids of their jurisdiction only; postings,
+#: courses and schemes are public or county-wide anyway).
+_JURISDICTION_READS = (
+    "employment.view_jobpostingpage",
+    "employment.view_course",
+    "employment.view_coursesession",
+    "employment.view_subsidyscheme",
+) + _crud("jobseeker", "migrantwork", "enrolment", "attendance", actions=("view",))
+
+
 class EmploymentConfig(PluginConfig):
     """The employment service station (就业服务站): job postings and the job board, job
     seekers and matching, vocational training, migrant-work records and the
@@ -60,6 +70,12 @@ class EmploymentConfig(PluginConfig):
             "employment.view_course",
         )
         + _crud("jobseeker", "migrantwork", "enrolment", actions=("view",)),
+        # County and township staff read what the grids of their jurisdiction hold,
+        # scoped like a representative's (anju.permissions.jurisdiction widens their
+        # grids); no "wide" permission, which would skip the grid scope. Township desk
+        # staff get nothing here: they see only the cases routed to their desk.
+        "county_staff": _JURISDICTION_READS,
+        "township_staff": _JURISDICTION_READS,
     }
     beat_schedule = {}
 

@@ -58,6 +58,16 @@ class SafetyConfig(PluginConfig):
         "resident_rep": _perms(
             "hazard", "gasstatus", "connectionapplication", "safetytalk", actions=("view",)
         ),
+        # County and township staff read what the grids of their jurisdiction hold,
+        # scoped like a representative's (anju.permissions.jurisdiction widens their
+        # grids); no "wide" permission, which would skip the grid scope. Township desk
+        # staff get nothing here: they see only the cases routed to their desk.
+        "county_staff": _perms(
+            "hazard", "gasstatus", "connectionapplication", "safetytalk", actions=("view",)
+        ),
+        "township_staff": _perms(
+            "hazard", "gasstatus", "connectionapplication", "safetytalk", actions=("view",)
+        ),
         # Partner organisations (the gas company, the fire brigade): the hazards and
         # applications handed to them, which they may mark rectified.
         "partner_staff": (

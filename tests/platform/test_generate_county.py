@@ -1,8 +1,10 @@
 """``manage.py generate_county``: the benchmarks' county, here at a small size — every
 row where it belongs, valid and encrypted ID numbers, grid workers who see their own
-grid only."""
+grid only; townships with their communities, staff and desks, residents' 户籍地, the
+demo's plugins switched on, desk cases routed to their township."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -13,10 +15,14 @@ from anju.community.models import (
     GridTeamMember,
     Household,
     Resident,
+    Township,
     Visit,
     id_number_digest,
 )
-from anju.services.models import Case
+from anju.plugins.activation import active_plugins
+from anju.plugins.models import PluginActivation
+from anju.plugins.registry import installed_plugins
+from anju.services.models import Case, HandlerRole
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +63,66 @@ def test_a_small_county(django_assert_max_num_queries):
     body = response.json()
     own = Household.objects.filter(building__grid=seat.grid).count()
     assert body["count"] == own == 4
+
+
+def test_townships_their_staff_and_desks_and_the_plugins():
+    _generate(townships=2, communities=4, households=80, visits=10, cases=40, batch=30)
+    t1, t2 = Township.objects.filter(code__startswith="county-").order_by("code")
+    assert [c.township for c in Community.objects.order_by("code")] == [t1, t1, t2, t2]
+    # 户籍地: mostly the resident's own township, one in ten the other.
+    residents = list(Resident.objects.values_list("community__township_id", "hukou_township_id"))
+    elsewhere = [r for r in residents if r[0] != r[1]]
+    assert all(hukou is not None for _own, hukou in residents)
+    assert 0 < len(elsewhere) <= len(residents) // 10 + 1
+    # The plugins the demo switches on, for every community.
+    labels = {label for label, config in installed_plugins().items() if config.default_enabled}
+    assert labels
+    for community in Community.objects.all():
+        assert (
+            set(
+                PluginActivation.objects.filter(community=community, enabled=True).values_list(
+                    "plugin", flat=True
+                )
+            )
+            == labels
+        )
+        assert active_plugins(community) >= labels
+    # A tenth of the cases are the desk's: routed to the community's township, waiting.
+    desk_cases = Case.objects.filter(service__handler_role=HandlerRole.TOWNSHIP)
+    assert desk_cases.count() == 4
+    assert all(c.township_id == c.community.township_id for c in desk_cases)
+    assert not desk_cases.exclude(assignee=None).exists()
+    assert (
+        not Case.objects.exclude(service__handler_role=HandlerRole.TOWNSHIP)
+        .exclude(township=None)
+        .exists()
+    )
+
+    # The accounts see what their roles and lists say.
+    def seen(username, path):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        response = client.get(path, {"page_size": 100})
+        assert response.status_code == 200, (username, path)
+        return response.json()["count"]
+
+    assert seen("county-xian", "/api/community/households/") == 80
+    assert (
+        seen("county-t01-staff", "/api/community/households/")
+        == Household.objects.filter(building__grid__community__township=t1).count()
+    )
+    assert (
+        seen("county-t01-staff", "/api/services/cases/")
+        == Case.objects.filter(community__township=t1).count()
+    )
+    assert seen("county-t02-desk", "/api/services/cases/") == desk_cases.filter(township=t2).count()
+
+
+def test_no_townships():
+    _generate(townships=0, communities=1, households=10, visits=1, cases=10)
+    assert not Township.objects.exists()
+    assert Community.objects.get().township is None
+    assert not Case.objects.exclude(township=None).exists()
 
 
 def test_refuses_to_generate_twice():

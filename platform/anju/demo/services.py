@@ -2,7 +2,11 @@
 困难求助), each published as a portal page, and about forty requests from the past four
 months in the states real ones end up in — most closed with the resident's satisfaction,
 some still open, a few escalated to the community, a few filed by grid workers on a
-resident's behalf (代办).
+resident's behalf (代办). And one service of the one-stop service station handled by the
+township desks (户籍业务, "handled by: service desk of the requester's township"): a few
+requests filed through the real submission path, so each is routed to the desk of the
+requester's township of household registration (户籍地) — 安居镇's (account ``bianmin``)
+or, for residents registered in 城关镇, that desk's (``bianmin2``).
 
 Cases are written in bulk with their whole timeline (the workflow functions stamp the
 present time; these happened weeks ago). Every path they take is one the workflow allows
@@ -157,11 +161,106 @@ def load_services(home, rng: random.Random, out: list[str], staff: dict) -> None
                     thank_you="工作人员会按您留的电话联系您，请保持电话畅通。",
                 )
             )
+    _desk_service(home, existing, out, staff)
     if Case.objects.filter(service__in=services).exists():
         out.append(f"services: {len(services)} forms, cases already loaded")
         return
     made = _cases(rng, services, staff)
     out.append(f"services: {len(services)} forms with portal pages, {made} cases")
+
+
+#: The township desks' service (便民服务站): handled at the desk of the requester's 户籍地.
+DESK_SERVICE = {
+    "slug": "hukou-affairs",
+    "title": "户籍业务",
+    "description": "户籍证明、户口迁移等户籍业务，由您户籍所在乡镇的便民服务站办理。",
+    "handler_role": HandlerRole.TOWNSHIP,
+    "accept_hours": 24,
+    "resolve_hours": 120,
+    "fields": (
+        ("matter", "办理事项", "choice", True, "户籍证明\n户口迁移\n户口本补办\n其他", ""),
+        ("details", "具体情况", "long_text", False, "", "例如：开证明的用途"),
+    ),
+    "page": (
+        "hukou-affairs",
+        "户籍业务",
+        "在网上提交，由您户籍所在乡镇的便民服务站办理，不用再跑回村里。",
+    ),
+}
+#: The desk requests: (matter, details, 户籍地 code of the requester, what the desk did).
+DESK_CASES = (
+    ("户籍证明", "孩子上学需要户籍证明。", "anju_town", "accepted"),
+    ("户口迁移", "想把户口从村里迁到安居苑。", "anju_town", "waiting"),
+    ("户口本补办", "户口本搬家时丢了。", "anju_town", "resolved"),
+    ("户籍证明", "办理社保需要户籍证明。", "chengguan", "waiting"),
+    ("户口迁移", "老家的户口还在城关镇，想迁过来。", "chengguan", "accepted"),
+)
+
+
+def _desk_service(home, existing: set, out: list[str], staff: dict):
+    """The township desks' service, its portal page, and (once) a few requests filed as
+    a resident files them — so each goes to the desk of the requester's 户籍地."""
+    from anju.services.fieldtypes import build_form_class
+    from anju.services.submission import Requester, submit
+    from anju.services.workflow import transition
+
+    service = _service(DESK_SERVICE)
+    slug, title, intro = DESK_SERVICE["page"]
+    if slug not in existing:
+        home.add_child(
+            instance=ServiceFormPage(
+                title=title,
+                slug=slug,
+                service=service,
+                intro=intro,
+                thank_you="便民服务站的工作人员会按您留的电话联系您，请保持电话畅通。",
+            )
+        )
+    if Case.objects.filter(service=service).exists():
+        out.append("township desk service 户籍业务: cases already loaded")
+        return service
+    from anju.community.models import Resident
+
+    made = 0
+    residents = (
+        Resident.objects.filter(community__code=COMMUNITY_CODE)
+        .exclude(phone=None)
+        .select_related("household", "hukou_township")
+        .order_by("pk")
+    )
+    by_township: dict[str, list] = {}
+    for resident in residents[:400]:
+        if resident.hukou_township is not None and resident.phone:
+            by_township.setdefault(resident.hukou_township.code, []).append(resident)
+    used: dict[str, int] = {}
+    for matter, details, township, plan in DESK_CASES:
+        candidates = by_township.get(township, [])
+        if used.get(township, 0) >= len(candidates):
+            continue
+        resident = candidates[used.get(township, 0)]
+        used[township] = used.get(township, 0) + 1
+        form = build_form_class(service.current_version.fields)(
+            {"matter": matter, "details": details}
+        )
+        if not form.is_valid():
+            continue
+        case, _created = submit(
+            service,
+            form,
+            requester=Requester(name=resident.name, phone=resident.phone),
+            household=resident.household,
+        )
+        desk = staff.get("bianmin" if township == "anju_town" else "bianmin2")
+        if desk is not None and plan in ("accepted", "resolved"):
+            transition(case, Status.ACCEPTED, desk)
+            if plan == "resolved":
+                transition(case, Status.RESOLVED, desk, note="证明已开好，请到便民服务站领取。")
+        made += 1
+    out.append(
+        f"township desk service 户籍业务 with its portal page: {made} requests routed to the "
+        "desk of each requester's 户籍地 (accounts bianmin, bianmin2)"
+    )
+    return service
 
 
 def _service(spec: dict) -> Service:

@@ -3,7 +3,8 @@
 The layout, one resident a row, headers in Chinese or English (any order, extra columns
 ignored): 楼栋 building · 单元 unit · 房号 room · 姓名 name · 身份证号 ID number ·
 电话 phone · 与户主关系 relation to the head · 特殊群体 special groups (several, separated
-by 、，; or spaces).
+by 、，; or spaces) · 户籍地 township of household registration (a township's name or code;
+blank leaves what the register holds).
 
 Three steps, each its own function:
 
@@ -58,6 +59,7 @@ from anju.community.models import (
     Household,
     Resident,
     SpecialGroup,
+    Township,
     id_number_digest,
     phone_digest,
 )
@@ -89,6 +91,20 @@ COLUMNS: dict[str, tuple[object, tuple[str, ...]]] = {
     "groups": (
         gettext_lazy("special groups"),
         ("特殊群体", "特殊人群", "special groups", "groups"),
+    ),
+    # 户籍地: the township of the household registration (Resident.hukou_township), by
+    # its name or code. Blank leaves the register's as it is (an import never clears it).
+    "hukou_township": (
+        gettext_lazy("township of household registration"),
+        (
+            "户籍地",
+            "户籍所在地",
+            "户籍乡镇",
+            "户籍所在乡镇",
+            "hukou township",
+            "hukou_township",
+            "township of household registration",
+        ),
     ),
 }
 REQUIRED = ("building", "unit", "room", "name", "id_number")
@@ -340,6 +356,10 @@ def check(dataset: Table, user, community=None) -> CheckResult:
     for group in SpecialGroup.objects.all():
         groups_by_word[group.name] = group.pk
         groups_by_word[group.code] = group.pk
+    townships_by_word: dict[str, set[int]] = defaultdict(set)
+    for pk, name, code in Township.objects.values_list("pk", "name", "code"):
+        townships_by_word[name.strip()].add(pk)
+        townships_by_word[code.strip().lower()].add(pk)
     relation_by_word = dict(RELATION_WORDS)
     for choice in Resident.Relation:
         relation_by_word[str(choice.label)] = choice.value
@@ -446,6 +466,26 @@ def check(dataset: Table, user, community=None) -> CheckResult:
                     _("Unknown special group “%(value)s”.") % {"value": word},
                 )
                 ok = False
+        hukou_township = None  # blank: leave the register's as it is
+        word = cell.get("hukou_township", "")
+        if word:
+            found = townships_by_word.get(word, set()) | townships_by_word.get(word.lower(), set())
+            if len(found) == 1:
+                (hukou_township,) = found
+            else:
+                result.error(
+                    line,
+                    label["hukou_township"],
+                    _(
+                        "Unknown township “%(value)s”: write the name or code of a township "
+                        "of the county (Settings → Townships), or leave the cell blank."
+                    )
+                    % {"value": word}
+                    if not found
+                    else _("More than one township is called “%(value)s”: write its code instead.")
+                    % {"value": word},
+                )
+                ok = False
         if len(cell["name"]) > 50:
             result.error(line, label["name"], _("A name has at most 50 characters."))
             ok = False
@@ -467,6 +507,7 @@ def check(dataset: Table, user, community=None) -> CheckResult:
                     "phone": phone,
                     "relation": relation,
                     "groups": sorted(set(group_ids)),
+                    "hukou_township": hukou_township,
                 }
             )
     _check_against_register(result, user, label)
@@ -569,10 +610,11 @@ def _existing(rows) -> dict[tuple, dict]:
                     "household__building__grid_id",
                     "relation",
                     "phone_digest",
+                    "hukou_township_id",
                 )
             )
             ids = {}
-            for pk, digest, name, household, grid, relation, phone in residents:
+            for pk, digest, name, household, grid, relation, phone, hukou in residents:
                 found[(community, digest)] = ids[pk] = {
                     "id": pk,
                     "name": name,
@@ -580,6 +622,7 @@ def _existing(rows) -> dict[tuple, dict]:
                     "grid": grid,
                     "relation": relation,
                     "phone_digest": phone,
+                    "hukou_township": hukou,
                     "groups": set(),
                 }
             through = Resident.groups.through.objects.filter(AnyOf(F("resident_id"), list(ids)))
@@ -599,6 +642,9 @@ def _differs(row, found, households) -> bool:
         or row["relation"] != found["relation"]
         or phone_digest(row["phone"]) != found["phone_digest"]
         or not set(row["groups"]) <= found["groups"]
+        # A blank 户籍地 (None; rows checked before the column existed lack the key)
+        # leaves the register's.
+        or row.get("hukou_township") not in (None, found["hukou_township"])
     )
 
 
@@ -646,6 +692,7 @@ def apply_rows(rows: list[dict]) -> Applied:
                     phone=row["phone"] or None,
                     phone_digest=phone_digest(row["phone"]),
                     relation=row["relation"],
+                    hukou_township_id=row.get("hukou_township"),  # None: leave it
                     updated_at=now,
                 )
                 to_update.append(resident)
@@ -699,6 +746,7 @@ _FROM_ROW = {
     "phone",
     "phone_digest",
     "relation",
+    "hukou_township_id",
     "created_at",
     "updated_at",
 }
@@ -726,6 +774,7 @@ def _create_residents(new: list[tuple[dict, int]], now) -> dict[tuple, int]:
                 "phone": row["phone"] or None,
                 "phone_digest": phone_digest(row["phone"]),
                 "relation": row["relation"],
+                "hukou_township_id": row.get("hukou_township"),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -767,16 +816,24 @@ def _create_residents(new: list[tuple[dict, int]], now) -> dict[tuple, int]:
 
 def _update_residents(residents: list[Resident], now) -> None:
     """Write the changed residents' household, community, name, phone (encrypted by the
-    field), phone digest and relation: one UPDATE … FROM (VALUES …) per thousand, as
-    :func:`_set_heads` (bulk_update's CASE per row and column took seconds a thousand,
-    which a re-import changing every phone number would feel)."""
+    field), phone digest, relation and — when the row names one — the township of
+    household registration (a NULL there keeps the register's): one UPDATE … FROM
+    (VALUES …) per thousand, as :func:`_set_heads` (bulk_update's CASE per row and column
+    took seconds a thousand, which a re-import changing every phone number would feel)."""
     table = connection.ops.quote_name(Resident._meta.db_table)
     phone = Resident._meta.get_field("phone")
+    hukou = Resident._meta.get_field("hukou_township")
     columns = ["household_id", "community_id", "name", "phone", "phone_digest", "relation"]
     assignments = ", ".join(
         f"{connection.ops.quote_name(Resident._meta.get_field(name).column)} = v.column{i + 2}"
         for i, name in enumerate(columns)
     )
+    hukou_column = connection.ops.quote_name(hukou.column)
+    assignments += (
+        f", {hukou_column} = COALESCE(CAST(v.column{len(columns) + 2} AS "
+        f"{hukou.db_type(connection)}), {table}.{hukou_column})"
+    )
+    columns.append("hukou_township_id")
     for start in range(0, len(residents), 1000):
         chunk = residents[start : start + 1000]
         values = ", ".join([f"({', '.join(['%s'] * (len(columns) + 1))})"] * len(chunk))
@@ -790,6 +847,7 @@ def _update_residents(residents: list[Resident], now) -> None:
                 phone.get_db_prep_save(resident.phone, connection),
                 resident.phone_digest,
                 resident.relation,
+                resident.hukou_township_id,
             ]
         with connection.cursor() as cursor:
             cursor.execute(

@@ -11,7 +11,13 @@ from anju.permissions.admin.menu import PermissionMenuItem
 from anju.permissions.admin.policy import GridScopedPermissionPolicy
 
 from .admin.coverage import VisitCoverageView
-from .admin.imports import ImportDetailView, ImportStartView, ImportStatusView, ImportUploadView
+from .admin.imports import (
+    ImportDetailView,
+    ImportStartView,
+    ImportStatusView,
+    ImportTemplateView,
+    ImportUploadView,
+)
 from .admin.my_grids import MyGridsView, add_my_grids_panel
 from .admin.townships import TownshipViewSet
 from .admin.viewsets import GRID_SCOPED_MODELS, CommunityViewSetGroup
@@ -37,6 +43,11 @@ def register_my_grids_url():
         path("my-grids/", MyGridsView.as_view(), name="anju_my_grids"),
         path("visit-coverage/", VisitCoverageView.as_view(), name="anju_visit_coverage"),
         path("register-import/", ImportUploadView.as_view(), name="anju_register_import_upload"),
+        path(
+            "register-import/template.xlsx",
+            ImportTemplateView.as_view(),
+            name="anju_register_import_template",
+        ),
         path("register-import/<int:pk>/", ImportDetailView.as_view(), name="anju_register_import"),
         path(
             "register-import/<int:pk>/start/",

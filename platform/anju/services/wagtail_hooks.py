@@ -38,3 +38,10 @@ def register_consent_urls():
     from . import consent_views
 
     return consent_views.urlpatterns()
+
+
+@hooks.register("construct_homepage_panels")
+def desk_panel(request, panels):
+    from .admin.desk import add_desk_panel
+
+    add_desk_panel(request, panels)

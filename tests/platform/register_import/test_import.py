@@ -55,10 +55,10 @@ def xlsx(rows, header=HEADER) -> SimpleUploadedFile:
     return SimpleUploadedFile("名册.xlsx", out.getvalue())
 
 
-def csv_file(rows, encoding="utf-8-sig") -> SimpleUploadedFile:
+def csv_file(rows, encoding="utf-8-sig", header=HEADER) -> SimpleUploadedFile:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HEADER)
+    writer.writerow(header)
     writer.writerows(rows)
     return SimpleUploadedFile("名册.csv", out.getvalue().encode(encoding))
 

@@ -12,6 +12,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from anju.community.models import (
     Building,
+    Community,
     GridTeamMember,
     Household,
     Resident,
@@ -24,6 +25,11 @@ from anju.permissions.scope import scope_queryset, special_groups_for
 def _building_choices(request):
     user = getattr(request, "user", None)
     return scope_queryset(Building.objects.select_related("grid"), user)
+
+
+def _community_choices(request):
+    user = getattr(request, "user", None)
+    return scope_queryset(Community.objects.all(), user)
 
 
 def _group_choices(request):
@@ -65,6 +71,13 @@ class GridTeamMemberFilterSet(WagtailFilterSet):
 
 
 class HouseholdFilterSet(WagtailFilterSet):
+    # County and township staff's "My communities" links here by community.
+    community = django_filters.ModelChoiceFilter(
+        field_name="building__grid__community",
+        queryset=_community_choices,
+        label=capfirst(_("community")),
+        empty_label=capfirst(_("All")),
+    )
     grid = grid_filter("building__grid")
     building = _building_filter("building")
     special_group = django_filters.ModelChoiceFilter(

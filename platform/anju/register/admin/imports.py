@@ -4,10 +4,12 @@ bar that polls the status endpoint. The work is in anju.register.imports and tas
 
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +124,54 @@ class ImportStartView(ImportAccessMixin, View):
             if batch.state == RegisterImport.State.CHECKED:
                 start(batch, request)
         return redirect("anju_register_import", pk=pk)
+
+
+#: What the template's notes sheet says of each column.
+_COLUMN_NOTES = {
+    "building": _("Required. The building's name as the register has it, e.g. 1号楼."),
+    "unit": _("Required. The unit, e.g. 1."),
+    "room": _("Required. The room, e.g. 101."),
+    "name": _("Required."),
+    "id_number": _("Required. 18 characters; keep this column formatted as text."),
+    "phone": _("Optional. A mobile or landline number."),
+    "relation": _("Optional (blank: the head). 户主, 配偶, 子女, 父母, 孙子女, 兄弟姐妹 or 其他."),
+    "groups": _("Optional. Special groups by name or code, several separated by 、"),
+    "hukou_township": _(
+        "Optional. The township of the household registration (户籍地), by its name or "
+        "code; blank leaves what the register holds."
+    ),
+}
+
+
+class ImportTemplateView(ImportAccessMixin, View):
+    """The empty workbook to fill in: the columns the import reads, the ID number column
+    formatted as text (Excel keeps only 15 digits of a number), and a notes sheet."""
+
+    def get(self, request):
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = str(_("Residents"))
+        sheet.append([aliases[0] for _label, aliases in COLUMNS.values()])
+        id_column = list(COLUMNS).index("id_number") + 1
+        for row in range(2, 1002):
+            sheet.cell(row=row, column=id_column).number_format = "@"
+        sheet.column_dimensions[sheet.cell(row=1, column=id_column).column_letter].width = 22
+        notes = workbook.create_sheet(str(_("Notes")))
+        notes.append([str(_("Column")), str(_("What to write"))])
+        for key, (label, aliases) in COLUMNS.items():
+            notes.append([f"{aliases[0]} ({label})", str(_COLUMN_NOTES.get(key, ""))])
+        notes.column_dimensions["A"].width = 30
+        notes.column_dimensions["B"].width = 80
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="register-import-template.xlsx"'
+        return response
 
 
 class ImportStatusView(ImportAccessMixin, View):

@@ -1,5 +1,12 @@
 """ "My grids": a grid worker's landing page and its dashboard panel — households not
-visited this month and follow-ups due, per grid."""
+visited this month and follow-ups due, per grid.
+
+County and township staff see every grid of their jurisdiction — a county's thousands —
+so theirs is per community instead ("My communities"): households, residents, not
+visited this month and follow-ups due, four queries however many communities and
+grids, the dashboard panel capped at :data:`PANEL_COMMUNITIES` rows (the page lists
+all). Township desk staff hold no grid: they get no such panel (the services' "My
+service desk" panel is theirs)."""
 
 from __future__ import annotations
 
@@ -25,9 +32,12 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from anju.community.models import (
+    Community,
     Household,
+    Resident,
     Visit,
 )
+from anju.permissions.jurisdiction import VIEW_COUNTY, VIEW_JURISDICTION, WORK_AT_DESK
 from anju.permissions.scope import is_grid_restricted, scope_queryset, visible_grids
 from anju.permissions.urlscope import Scope
 
@@ -35,6 +45,8 @@ from .views import count_of, url_name_for
 from .viewsets import VIEWSETS_BY_MODEL
 
 MY_GRIDS_LIST_CAP = 20
+#: Communities the dashboard panel shows a jurisdiction's staff (the page shows all).
+PANEL_COMMUNITIES = 20
 #: Follow-ups due within this many days count as due.
 FOLLOW_UP_HORIZON_DAYS = 7
 
@@ -135,6 +147,99 @@ def grid_summaries(user, *, with_lists: bool = True, today: datetime.date | None
     return grids
 
 
+def sees_jurisdiction(user) -> bool:
+    """County and township staff: their view is per community, not per grid."""
+    return bool(
+        user.is_authenticated
+        and not user.is_superuser
+        and (user.has_perm(VIEW_COUNTY) or user.has_perm(VIEW_JURISDICTION))
+    )
+
+
+def desk_only(user) -> bool:
+    """Township desk staff (and no jurisdiction): they hold no grid."""
+    return bool(
+        user.is_authenticated
+        and not user.is_superuser
+        and user.has_perm(WORK_AT_DESK)
+        and not sees_jurisdiction(user)
+    )
+
+
+def community_summaries(user, *, today: datetime.date | None = None, limit: int | None = None):
+    """Per community of the grids ``user`` sees (their jurisdiction): households,
+    residents, households not visited this calendar month and follow-ups due within a
+    week. Four queries however many communities and grids; ``limit`` caps the rows
+    (``total`` on the first row's list says how many there are: see ``CommunityPage``)."""
+    today = today or timezone.localdate()
+    month_start = _month_start(today)
+    due_by = today + datetime.timedelta(days=FOLLOW_UP_HORIZON_DAYS)
+    grids = visible_grids(user).values("pk")
+    communities = (
+        Community.objects.filter(pk__in=visible_grids(user).values("community_id"))
+        .select_related("township")
+        .annotate(total=Window(Count("pk")))
+        .order_by("township__name", "name", "pk")
+    )
+    if limit is not None:
+        communities = communities[:limit]
+    communities = list(communities)
+    if not communities:
+        return CommunityPage([], 0)
+    ids = [c.pk for c in communities]
+    visited_this_month = Visit.objects.filter(
+        household=OuterRef("pk"), visited_on__gte=month_start, visited_on__lte=today
+    )
+    households = (
+        Household.objects.filter(building__grid__in=grids, building__grid__community_id__in=ids)
+        .order_by()
+        .values(cid=F("building__grid__community_id"))
+        .annotate(n=Count("pk"), unvisited=Count("pk", filter=~Exists(visited_this_month)))
+    )
+    residents = (
+        Resident.objects.filter(household__building__grid__in=grids, community_id__in=ids)
+        .order_by()
+        .values(cid=F("community_id"))
+        .annotate(n=Count("pk"))
+    )
+    follow_ups = (
+        Visit.objects.filter(
+            follow_up_needed=True,
+            follow_up_done_at__isnull=True,
+            follow_up_due__lte=due_by,
+            household__building__grid__in=grids,
+            household__building__grid__community_id__in=ids,
+        )
+        .order_by()
+        .values(cid=F("household__building__grid__community_id"))
+        .annotate(n=Count("pk"))
+    )
+    by_id = {c.pk: c for c in communities}
+    for community in communities:
+        community.household_count = community.resident_count = 0
+        community.unvisited_count = community.follow_up_count = 0
+    for row in households:
+        by_id[row["cid"]].household_count = row["n"]
+        by_id[row["cid"]].unvisited_count = row["unvisited"]
+    for row in residents:
+        by_id[row["cid"]].resident_count = row["n"]
+    for row in follow_ups:
+        by_id[row["cid"]].follow_up_count = row["n"]
+    return CommunityPage(communities, communities[0].total)
+
+
+class CommunityPage(list):
+    """The communities shown, and how many the jurisdiction holds."""
+
+    def __init__(self, rows, total: int):
+        super().__init__(rows)
+        self.total = total
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self)
+
+
 class MyGridsView(WagtailAdminTemplateMixin, TemplateView):
     """A grid worker's landing page: what needs doing in each of their grids."""
 
@@ -146,9 +251,26 @@ class MyGridsView(WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
+    def get_page_title(self):
+        if sees_jurisdiction(self.request.user):
+            return _("My communities")
+        return super().get_page_title()
+
+    def get_template_names(self):
+        if sees_jurisdiction(self.request.user):
+            return ["community/admin/my_communities.html"]
+        return super().get_template_names()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        context["horizon_days"] = FOLLOW_UP_HORIZON_DAYS
+        if sees_jurisdiction(user):
+            context["communities"] = community_summaries(user)
+            context["household_index_url"] = reverse(
+                VIEWSETS_BY_MODEL[Household].get_url_name("index")
+            )
+            return context
         context["grids"] = grid_summaries(user)
         context["list_cap"] = MY_GRIDS_LIST_CAP
         context["horizon_days"] = FOLLOW_UP_HORIZON_DAYS
@@ -172,13 +294,33 @@ class MyGridsPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context=None):
+        user = self.request.user
+        if sees_jurisdiction(user):
+            return {
+                "communities": community_summaries(user, limit=PANEL_COMMUNITIES),
+                "my_grids_url": reverse("anju_my_grids"),
+                "horizon_days": FOLLOW_UP_HORIZON_DAYS,
+            }
         return {
-            "grids": grid_summaries(self.request.user, with_lists=False),
+            "grids": grid_summaries(user, with_lists=False),
             "my_grids_url": reverse("anju_my_grids"),
             "horizon_days": FOLLOW_UP_HORIZON_DAYS,
         }
 
 
+class MyCommunitiesPanel(MyGridsPanel):
+    """County and township staff's: per community of their jurisdiction (four queries,
+    at most :data:`PANEL_COMMUNITIES` rows), never a list of every grid."""
+
+    name = "anju_my_communities"
+    template_name = "community/admin/my_communities_panel.html"
+
+
 def add_my_grids_panel(request, panels) -> None:
-    if is_grid_restricted(request.user):
+    user = request.user
+    if not is_grid_restricted(user) or desk_only(user):
+        return
+    if sees_jurisdiction(user):
+        panels.append(MyCommunitiesPanel(request))
+    else:
         panels.append(MyGridsPanel(request))

@@ -18,6 +18,7 @@ from anju.permissions.scope import scope_queryset, visible_grids
 from anju.permissions.urlscope import Scope
 
 from ..models import (
+    OPEN_STATUSES,
     HandlerRole,
     Service,
 )
@@ -71,16 +72,35 @@ def services_for(user):
 
 def assignee_choices(user):
     """Who the bulk-assign menu offers: the grid teams (not resident representatives)
-    of the user's grids and service staff. ``workflow.assign`` still checks each case,
-    so a person who cannot hold one of the chosen cases is reported, not assigned."""
-    from anju.permissions.roles import SERVICE_STAFF
+    of the user's grids, service staff, and the township desk staff (the role *and* a
+    place on the desk's list) of the desks the user's cases are routed to — their
+    communities' townships' and, for a resident registered (户籍) elsewhere, that
+    township's. ``workflow.assign`` still checks each case, so a person who cannot hold
+    one of the chosen cases is reported, not assigned."""
+    from anju.permissions.roles import SERVICE_STAFF, TOWNSHIP_DESK
+
+    from ..visibility import visible_cases
 
     seats = GridTeamMember.objects.filter(grid__in=visible_grids(user).values("pk")).exclude(
         role=TeamRole.RESIDENT_REP
     )
+    communities = scope_queryset(Community.objects.all(), user)
+    desks = Q(township_desks__in=communities.filter(township__isnull=False).values("township"))
+    desks |= Q(
+        township_desks__in=visible_cases(user)
+        .filter(township__isnull=False, status__in=OPEN_STATUSES)
+        .values("township")
+    )
+    desk_staff = (
+        get_user_model().objects.filter(desks, groups__name=TOWNSHIP_DESK.name).values("pk")
+    )
     return (
         get_user_model()
-        .objects.filter(Q(pk__in=seats.values("user_id")) | Q(groups__name=SERVICE_STAFF.name))
+        .objects.filter(
+            Q(pk__in=seats.values("user_id"))
+            | Q(groups__name=SERVICE_STAFF.name)
+            | Q(pk__in=desk_staff)
+        )
         .filter(is_active=True)
         .distinct()
         .order_by("username")
