@@ -100,6 +100,25 @@ def test_production_keeps_database_connections():
     assert result.stdout.split()[-2:] == ["600", "True"]
 
 
+def test_the_wsgi_application_freezes_what_start_up_made():
+    """anju.wsgi loads every view and hides start-up's objects from the collector."""
+    code = (
+        "import gc, sys; assert gc.get_freeze_count() == 0; import anju.wsgi; "
+        "print(gc.get_freeze_count(), 'anju.services.views' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, views_loaded = result.stdout.split()[-2:]
+    assert int(frozen) > 50_000 and views_loaded == "True"
+
+
 def test_the_shipped_gunicorn_configuration_loads():
     result = subprocess.run(
         [
