@@ -6,9 +6,10 @@ Seats on a grid's team grant django-guardian object permissions (anju.permission
 
 Rows below a grid are never checked one by one: the person's grids are read once per
 request (one query, ``visible_grid_ids``) and ``scope_queryset`` adds a single
-``<grid_path>__in (ids)`` filter, where ``grid_path`` is declared on the model
-(``Household.grid_path == "building__grid"``). Admin lists, edit views, search, the API
-and exports all call it, so they all answer the same. Records of a whole community
+``<grid_path> = ANY(ids)`` filter (the ids as one array parameter: ``anju.core.lookups``),
+where ``grid_path`` is declared on the model (``Household.grid_path == "building__grid"``).
+Admin lists, edit views, search, the API and exports all call it, so they all answer the
+same. Records of a whole community
 (a canteen's menus, a class's terms, safety talks) declare ``community_path`` instead
 and are visible where their community is; a row of no community (a county-wide
 closure) only to superusers. Service staff, who hold no grid and serve the station's
