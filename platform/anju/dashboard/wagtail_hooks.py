@@ -21,6 +21,17 @@ def dashboard_panel(request, panels):
     add_dashboard_panel(request, panels)
 
 
+@hooks.register("construct_homepage_summary_items", order=100)
+def no_site_summary_above_the_dashboard(request, items):
+    """The dashboard is the home's summary: whoever sees it is not also shown Wagtail's
+    counts of pages, images and documents (four queries of each home load, figures no
+    role of the community reads). Runs after Wagtail's own hooks (order 100). The
+    panels of notices in moderation, recent edits and locked pages stay: notice writers
+    and the committee who approves them use them."""
+    if may_see_dashboard(request.user, current_community(request)):
+        items.clear()
+
+
 @hooks.register("register_admin_urls")
 def dashboard_urls():
     return [

@@ -6,9 +6,10 @@ Seats on a grid's team grant django-guardian object permissions (anju.permission
 
 Rows below a grid are never checked one by one: the person's grids are read once per
 request (one query, ``visible_grid_ids``) and ``scope_queryset`` adds a single
-``<grid_path>__in (ids)`` filter, where ``grid_path`` is declared on the model
-(``Household.grid_path == "building__grid"``). Admin lists, edit views, search, the API
-and exports all call it, so they all answer the same. Records of a whole community
+``<grid_path> = ANY(ids)`` filter (the ids as one array parameter: ``anju.core.lookups``),
+where ``grid_path`` is declared on the model (``Household.grid_path == "building__grid"``).
+Admin lists, edit views, search, the API and exports all call it, so they all answer the
+same. Records of a whole community
 (a canteen's menus, a class's terms, safety talks) declare ``community_path`` instead
 and are visible where their community is; a row of no community (a county-wide
 closure) only to superusers. Service staff, who hold no grid and serve the station's
@@ -18,10 +19,11 @@ over to their organisation (``anju.permissions.partners``). County and township 
 see the grids of their jurisdiction (``anju.permissions.jurisdiction``).
 """
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from anju.community.models import Community, Grid, SpecialGroup
+from anju.core.lookups import AnyOf
 
 from . import jurisdiction, partners, roles
 
@@ -52,9 +54,10 @@ def visible_grids(user) -> QuerySet:
     # Resolved to ids once per user object (that is, per request): guardian's nested
     # subqueries, left inside every list's WHERE, hid from PostgreSQL how few grids a
     # person sees, and it hashed whole tables (a grid worker's 600 residents counted in
-    # 300 ms over a county). A list of ids it plans with the indexes.
+    # 300 ms over a county). A list of ids it plans with the indexes, sent as one array
+    # parameter (``AnyOf``), not one parameter per grid.
     ids = sorted(Grid.objects.filter(q).values_list("pk", flat=True))
-    result = Grid.objects.filter(pk__in=ids)
+    result = Grid.objects.filter(AnyOf(F("pk"), ids))
     setattr(user, _IDS_ATTR, ids)
     setattr(user, _CACHE_ATTR, result)
     return result
@@ -133,7 +136,8 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
 
 
 def grid_q(model: type[Model], path: str, ids: list[int]) -> Q:
-    """``<path>__in ids`` — the rows whose grid is one of ``ids`` — written so that
+    """``<path>__in ids`` — the rows whose grid is one of ``ids``, sent as one array
+    parameter (``AnyOf``) — written so that
     PostgreSQL can start from the grids: through a foreign key, as ``<fk> IN (the ids of
     the related rows in those grids)``, not as joins up to the grid. With the joins, a
     grid worker's first page of residents (ordered by household) walked the county's
@@ -142,13 +146,13 @@ def grid_q(model: type[Model], path: str, ids: list[int]) -> Q:
     The same rows either way (a row with no related row is in no grid)."""
     first, _, rest = path.partition("__")
     if not rest:
-        return Q(**{f"{path}__in": ids})
+        return Q(AnyOf(F(path), ids))
     field = model._meta.get_field(first)
     if not (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)) or not (
         field.concrete and field.target_field.primary_key
     ):
-        return Q(**{f"{path}__in": ids})
-    related = field.related_model._base_manager.filter(**{f"{rest}__in": ids})
+        return Q(AnyOf(F(path), ids))
+    related = field.related_model._base_manager.filter(AnyOf(F(rest), ids))
     return Q(**{f"{first}__in": related.values("pk")})
 
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import python_calamine
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Lookup
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,6 +63,7 @@ from anju.community.models import (
     id_number_digest,
     phone_digest,
 )
+from anju.core.lookups import AnyOf
 from anju.core.normalise import normalise_number
 from anju.permissions.scope import visible_grids
 
@@ -569,25 +570,6 @@ def _household_keys(rows) -> dict[tuple, dict]:
     ).values_list("pk", "building_id", "unit", "room", "head_id"):
         found[(building, unit, room)] = {"id": pk, "head_id": head}
     return found
-
-
-class AnyOf(Lookup):
-    """``column = ANY(%s)`` with the whole list as one array parameter on PostgreSQL
-    (``IN (%s, %s, …)`` elsewhere): Django compiles an ``__in`` of 5,000 digests
-    parameter by parameter, which took longer than the query. Used as an expression:
-    ``filter(AnyOf(F("id_number_digest"), digests))``."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*params, values]
-        if not values:
-            return "1 = 0", params
-        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
 
 
 def _existing(rows) -> dict[tuple, dict]:

@@ -196,3 +196,25 @@ def test_workbook_cells_never_run_as_formulas(client, town):
     client.force_login(town.users["committee"])
     rows = by_grid(read_workbook(client.get(XLSX)))
     assert '\'=HYPERLINK("http://evil")' in rows
+
+
+@pytest.mark.parametrize("role", ["committee", "grid_worker"])
+def test_the_dashboard_replaces_wagtails_site_summary(client, town, role):
+    client.force_login(town.users[role])
+    html = client.get(HOME).content.decode()
+    assert "data-dashboard" in html
+    assert "w-summary" not in html  # no page, image or document counts above it
+
+
+def test_the_site_summary_stays_for_whoever_sees_no_dashboard(rf, town):
+    from anju.dashboard.wagtail_hooks import no_site_summary_above_the_dashboard
+    from tests import factories as f
+
+    request = rf.get(HOME)
+    request.user = f.UserFactory(username="nobody", is_staff=True)
+    items = ["pages", "documents"]
+    no_site_summary_above_the_dashboard(request, items)
+    assert items == ["pages", "documents"]
+    request.user = town.users["committee"]
+    no_site_summary_above_the_dashboard(request, items)
+    assert items == []
