@@ -3,6 +3,8 @@ the same rows as ``__in``, one parameter instead of one per grid (a committee of
 grids carried 500 into each of the dashboard's queries, several times over), and an
 empty list still runs no query, alone or inside an OR."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import F, Q
@@ -26,8 +28,12 @@ def test_the_scope_reads_the_same_rows_with_one_parameter(town, role):
         grids = set(visible_grids(user).values_list("pk", flat=True))
     assert scoped == expected and grids == set(ids)
     assert len(captured) == 2
+    if connection.vendor != "postgresql":
+        return  # elsewhere AnyOf is a plain IN list
     for query in captured.captured_queries:
-        assert "= ANY(" in query["sql"] and " IN (" not in query["sql"]
+        # A list of ids never: a subquery of the related rows (scope.grid_q) may be.
+        sql = query["sql"]
+        assert "= ANY(" in sql and not re.search(r" IN \((?!SELECT)", sql), sql
 
 
 def test_an_empty_list_matches_nothing_without_a_query(town):
