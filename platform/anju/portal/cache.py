@@ -109,6 +109,28 @@ def remember_site_root_paths() -> None:
     Site.get_site_root_paths = staticmethod(get_site_root_paths)
 
 
+def remember_view_restrictions() -> None:
+    """Wagtail checks every page it serves for view restrictions on it and its ancestors
+    (two queries). While no page anywhere has one, which the process remembers under
+    the generation (saving or deleting a restriction changes it: anju.portal.apps), the
+    answer is known without asking; otherwise Wagtail asks as before."""
+    from wagtail.models import Page, PageViewRestriction
+
+    if getattr(Page.get_view_restrictions, "anju_remembered", False):
+        return
+    read = Page.get_view_restrictions
+
+    def get_view_restrictions(self):
+        if not localcache.remember(
+            "any-view-restriction", lambda: PageViewRestriction.objects.exists()
+        ):
+            return PageViewRestriction.objects.none()
+        return read(self)
+
+    get_view_restrictions.anju_remembered = True
+    Page.get_view_restrictions = get_view_restrictions
+
+
 class AnonymousPageCacheMiddleware:
     """Serve anonymous GETs of portal pages from the cache. Place it after the
     locale middleware (the key includes the language)."""
