@@ -33,6 +33,13 @@ class ClassroomConfig(PluginConfig):
     icon = "group"
     platform_requires = ">=0.1,<1"
     slug = "classroom"
+    # The portal pages show these: kept rendered until one changes.
+    portal_models = (
+        "classroom.Term",
+        "classroom.ClassGroup",
+        "classroom.Volunteer",
+        "classroom.Enrolment",
+    )
     default_settings = {
         # Ages the classroom takes (from the register's birth date).
         "min_age": 3,

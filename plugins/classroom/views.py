@@ -12,10 +12,13 @@ from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
+from anju.core import lazy_context
 from anju.plugins import current_community
+from anju.services import form_page_response
 
 from .forms import LookupForm
 from .models import Attendance, ClassGroup, Enrolment, Guardian, Term
@@ -33,22 +36,32 @@ def _current_terms(request):
 
 
 def index(request):
-    """The classroom page, at /services/classroom/: the timetable and how to enrol."""
-    terms = list(_current_terms(request)[:3])
-    classes = (
-        ClassGroup.objects.filter(term__in=terms)
-        .select_related("term", "in_charge")
-        .annotate(taken=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)))
-        .order_by("term__starts_on", "starts_at", "pk")
+    """The classroom page, at /services/classroom/: the timetable and how to enrol. Kept
+    rendered until a term, a class or an enrolment changes (``portal_models``,
+    ``{% publishcache %}``), so a render costs no query."""
+    community = current_community(request)
+
+    def build():
+        terms = list(_current_terms(request)[:3])
+        classes = (
+            ClassGroup.objects.filter(term__in=terms)
+            .select_related("term", "in_charge")
+            .annotate(
+                taken=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.ENROLLED))
+            )
+            .order_by("term__starts_on", "starts_at", "pk")
+        )
+        by_term = {term.pk: (term, []) for term in terms}
+        for klass in classes:
+            klass.places_left = max(klass.capacity - klass.taken, 0)
+            by_term[klass.term_id][1].append(klass)
+        return {"terms": list(by_term.values())}
+
+    context = lazy_context(build, ("terms",))
+    context.update(
+        enrol_url=reverse("classroom:service-form", kwargs={"form_slug": ENROL_FORM.slug}),
+        fragment_key=f"{getattr(community, 'pk', '')}:{timezone.localdate().isoformat()}",
     )
-    by_term = {term.pk: (term, []) for term in terms}
-    for klass in classes:
-        klass.places_left = max(klass.capacity - klass.taken, 0)
-        by_term[klass.term_id][1].append(klass)
-    context = {
-        "terms": list(by_term.values()),
-        "enrol_url": reverse("classroom:service-form", kwargs={"form_slug": ENROL_FORM.slug}),
-    }
     return TemplateResponse(request, "classroom/index.html", context)
 
 
@@ -97,9 +110,9 @@ def attendance(request):
     context = {"form": form, "enrolment": found}
     if found is not None:
         context["history"] = _history(found)
-    response = TemplateResponse(request, "classroom/attendance.html", context, status=status)
-    response._anju_no_cache = True
-    return response
+    # The empty look-up form is the same for everyone (cached; its CSRF token comes from
+    # form_token.js); a child's attendance, shown after a post, is private.
+    return form_page_response(request, "classroom/attendance.html", context, status=status)
 
 
 def mine(request):
@@ -117,5 +130,5 @@ def mine(request):
     for enrolment in enrolments:
         enrolment.history = _history(enrolment)
     response = TemplateResponse(request, "classroom/mine.html", {"enrolments": enrolments})
-    response._anju_no_cache = True
+    patch_cache_control(response, private=True)
     return response

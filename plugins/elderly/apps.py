@@ -31,6 +31,14 @@ class ElderlyConfig(PluginConfig):
     icon = "pick"
     platform_requires = ">=0.1,<1"
     slug = "elderly"
+    # The portal pages show these: kept rendered until one changes.
+    portal_models = (
+        "elderly.Menu",
+        "elderly.Dish",
+        "elderly.Activity",
+        "elderly.Room",
+        "elderly.SignUp",
+    )
     default_settings = {
         # Bookings and cancellations for a day close at this local time that day.
         "CUTOFF": "09:30",

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 from anju.community import residents_acting_for
+from anju.core import lazy_context
 from anju.plugins import current_community
+from anju.services import form_page_response
 
 from . import activities, canteen
 from .forms import ActivitySignUpForm, BookingForm, CancelForm
@@ -47,20 +49,22 @@ def _week_menu(community, today):
 
 
 def index(request):
+    """The canteen's page: kept rendered until a menu, an activity or a room changes
+    (``portal_models``, ``{% publishcache %}``), so a render costs no query."""
     community = current_community(request)
     today = timezone.localdate()
-    menu, days = _week_menu(community, today)
-    return TemplateResponse(
-        request,
-        "elderly/index.html",
-        {
-            "menu": menu,
-            "days": days,
-            "tiers": canteen.price_tiers(),
-            "cutoff": canteen.cutoff_time(),
-            "activities": _upcoming(community)[:5],
-        },
+
+    def build():
+        menu, days = _week_menu(community, today)
+        return {"menu": menu, "days": days, "activities": list(_upcoming_query(community)[:5])}
+
+    context = lazy_context(build, ("menu", "days", "activities"))
+    context.update(
+        tiers=canteen.price_tiers(),
+        cutoff=canteen.cutoff_time(),
+        fragment_key=f"{getattr(community, 'pk', '')}:{today.isoformat()}",
     )
+    return TemplateResponse(request, "elderly/index.html", context)
 
 
 def _acting(request):
@@ -94,7 +98,9 @@ def _form_page(request, form_class, template, act):
         form = form_class(
             community=community, acting=acting, initial={"date": timezone.localdate()}
         )
-    return TemplateResponse(
+    # Anonymous, the page is the same for everyone and comes from the page cache: the
+    # CSRF token is fetched by form_token.js. Signed in (whom to book for) it is private.
+    return form_page_response(
         request,
         template,
         {
@@ -137,12 +143,10 @@ def cancel(request):
     return _form_page(request, CancelForm, "elderly/cancel.html", act)
 
 
-def _upcoming(community):
-    return list(
-        Activity.objects.filter(
-            community=community, published=True, starts_at__gte=timezone.now()
-        ).select_related("room")
-    )
+def _upcoming_query(community):
+    return Activity.objects.filter(
+        community=community, published=True, starts_at__gte=timezone.now()
+    ).select_related("room")
 
 
 def activity_list(request):
@@ -152,7 +156,7 @@ def activity_list(request):
         return activities.sign_up(form.cleaned_data["activity"], form.resident)
 
     response = _form_page(request, ActivitySignUpForm, "elderly/activities.html", act)
-    items = _upcoming(community)[:50]
+    items = list(_upcoming_query(community)[:50])
     from django.db.models import Count, Q
 
     taken = dict(

@@ -33,6 +33,8 @@ class EmploymentConfig(PluginConfig):
     icon = "group"
     platform_requires = ">=0.1,<1"
     slug = "employment"
+    # The portal pages show these: kept rendered until one changes.
+    portal_models = ("employment.Course", "employment.Enrolment", "employment.SubsidyScheme")
     default_settings = {}
     required_settings = ()
     page_types = ("employment.JobIndexPage", "employment.JobPostingPage")

@@ -41,7 +41,7 @@ def enrolled(world, settings):
     from plugins.classroom.models import ClassGroup, Guardian, Kind, Term
     from tests import factories as f
 
-    settings.PORTAL_CACHE_SECONDS = 0
+    settings.PORTAL_CACHE_SECONDS = 300  # the forms are cached pages
     today = timezone.localdate()
     term = Term.objects.create(
         community=world.community,
@@ -91,6 +91,7 @@ def test_classroom_pages_at_phone_width(live_server, phone_page, enrolled):
     assert fits(page)
     page.goto(live_server.url + "/services/classroom/attendance/")
     assert fits(page)
+    page.wait_for_selector("form[data-token-ready]", state="attached")
     page.fill("input[name=reference]", "2026 0042")
     page.fill("input[name=phone_last4]", "1111")
     page.click("button[type=submit]")
@@ -98,6 +99,7 @@ def test_classroom_pages_at_phone_width(live_server, phone_page, enrolled):
     assert "王小宝" in page.content()
     assert fits(page)
     page.goto(live_server.url + "/services/classroom/attendance/")
+    page.wait_for_selector("form[data-token-ready]", state="attached")
     page.fill("input[name=reference]", "2026 0042")
     page.fill("input[name=phone_last4]", "9999")
     page.click("button[type=submit]")

@@ -252,3 +252,31 @@ def test_a_signed_in_resident_gets_the_token_in_the_page(client, form_page, worl
     assert "private" in response["Cache-Control"]
     assert re.search(r'name="csrfmiddlewaretoken" value="[^"]{32,}"', html)
     assert "data-token-url" not in html
+
+
+def test_a_hit_carries_the_language_headers_and_a_language_cookie_has_its_own_copy(
+    client, home, settings
+):
+    """The page cache runs before the locale middleware: what the language is chosen from
+    (the path, the language cookie) is in the key, and the headers the locale middleware
+    adds are kept with the page."""
+    first = client.get("/en/")
+    hit = client.get("/en/")
+    assert hit["X-Anju-Cache"] == "hit" and hit["Content-Language"] == "en"
+    assert client.get("/")["Content-Language"] == "zh-hans"
+    chooser = Client()
+    chooser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    own = chooser.get("/en/")
+    assert own["X-Anju-Cache"] == "miss" and own.content == first.content
+    assert chooser.get("/en/")["X-Anju-Cache"] == "hit"
+
+
+def test_a_hit_is_served_without_touching_the_remembered_page(client, home):
+    """What middleware further out does to a served copy never reaches the kept one."""
+    client.get("/")
+    served = client.get("/")
+    served["X-Extra"] = "1"
+    served.set_cookie("someone", "x")
+    again = client.get("/")
+    assert "X-Extra" not in again and not again.cookies
+    assert again.content == served.content

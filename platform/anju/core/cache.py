@@ -21,7 +21,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -42,11 +42,34 @@ def cooldown() -> float:
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OSError)
 
 
+class KeptRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client builds a ``redis.Redis`` object (with its table of
+    some 170 response callbacks) for every cache call, which is most of the CPU a cached
+    page costs to serve; this one keeps one per connection pool, for the process (a
+    ``redis.Redis`` is thread-safe, and its pool starts afresh in a forked child)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            if index not in self._pools:
+                self._pools[index] = self._pool_class.from_url(
+                    self._servers[index], **self._pool_options
+                )
+            client = self._clients[index] = self._client(connection_pool=self._pools[index])
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, answering a miss instead of raising when Redis is down."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = KeptRedisCacheClient
         self._lock = threading.Lock()
         self._down_until = 0.0
 

@@ -9,6 +9,8 @@ run a notice has already left the lists). Pinned first, then newest.
 from django.db.models import Q
 from django.utils import timezone
 
+from anju.core import localcache
+
 from .models import NoticePage
 
 #: The order of every list: pinned first, then the newest.
@@ -22,12 +24,28 @@ def unexpired_q(now=None) -> Q:
     return Q(expire_at__isnull=True) | Q(expire_at__gt=now)
 
 
+def public_q() -> Q:
+    """Wagtail's ``PageQuerySet.public()`` condition, without its query: the pages under
+    a view restriction are remembered in the process until the next publish (saving or
+    deleting a restriction, moving a page change the generation: anju.portal.apps)."""
+    from wagtail.models import PageViewRestriction
+
+    private = localcache.remember(
+        "private-page-paths",
+        lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True)),
+    )
+    q = Q()
+    for path in private:
+        q |= Q(path__startswith=path)
+    return ~q if private else Q()
+
+
 def listed_notices(root=None, *, now=None):
     """Notices to list, under ``root`` (a home page or a notice list) if given.
 
-    Costs one query to build (the view restrictions) and one per evaluation.
+    Costs one query per evaluation (the view restrictions are remembered: public_q).
     """
-    notices = NoticePage.objects.live().public().filter(unexpired_q(now))
+    notices = NoticePage.objects.live().filter(public_q(), unexpired_q(now))
     if root is not None:
         notices = notices.descendant_of(root)
     return notices.order_by(*LIST_ORDER)
@@ -36,8 +54,8 @@ def listed_notices(root=None, *, now=None):
 def readable_notices():
     """Notices whose page a visitor may open: the listed ones, plus expired ones (which
     say they have expired). Never drafts, never notices an editor unpublished."""
-    return NoticePage.objects.public().filter(
-        Q(live=True) | Q(expired=True, first_published_at__isnull=False)
+    return NoticePage.objects.filter(
+        public_q(), Q(live=True) | Q(expired=True, first_published_at__isnull=False)
     )
 
 

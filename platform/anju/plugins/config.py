@@ -90,6 +90,10 @@ class PluginConfig(AppConfig):
     #: Wagtail page types the plugin adds ("app_label.ModelName"): their pages answer 404
     #: where the plugin is disabled.
     page_types: tuple = ()
+    #: Models whose rows the plugin's portal pages show ("app_label.ModelName"): those
+    #: pages are kept rendered (the page cache, ``{% publishcache %}`` fragments) until
+    #: one of these rows is saved or deleted, anywhere (anju.core.localcache).
+    portal_models: tuple = ()
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -151,3 +155,14 @@ class PluginConfig(AppConfig):
 
         self.validate()
         registry.load_plugin(self)
+        self._forget_portal_pages_on_change()
+
+    def _forget_portal_pages_on_change(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from anju.core.localcache import bump
+
+        for model in self.portal_models:
+            uid = f"anju-portal-models-{self.label}-{model}"
+            post_save.connect(bump, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+            post_delete.connect(bump, sender=model, dispatch_uid=f"{uid}-delete", weak=False)

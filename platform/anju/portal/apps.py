@@ -13,11 +13,14 @@ class PortalConfig(AppConfig):
 
         from anju.plugins.models import PluginActivation
 
-        from .cache import invalidate, remember_site_root_paths
+        from .cache import invalidate, remember_site_root_paths, remember_view_restrictions
 
         # Wagtail asks Redis for the sites' root paths on every Page.get_url without a
         # request (20 times for one /api/v2/pages/): remembered in the process instead.
         remember_site_root_paths()
+        # And checks each page it serves for view restrictions (two queries): none is
+        # known without asking while the site has none.
+        remember_view_restrictions()
 
         # Whatever anonymous visitors could see has changed: forget the cached pages.
         for signal in (page_published, page_unpublished, post_page_move):

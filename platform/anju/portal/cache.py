@@ -22,10 +22,11 @@ without a request, from Redis), remembered per process under the same generation
 wagtail-cache would do this but does not support Wagtail 8 (it requires wagtail<8).
 """
 
+import copy as stdlib_copy
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.cache import patch_cache_control, patch_response_headers, patch_vary_headers
-from django.utils.translation import get_language
 
 from anju.core import localcache
 
@@ -48,11 +49,13 @@ ELDER_COOKIE = "anju_elder"
 
 
 def _key(request, current) -> str:
+    """Everything a cached page depends on. The middleware runs before the locale
+    middleware, so the key holds what the language is chosen from rather than the
+    language: the path (``/en/...``) and the language cookie, as sent (the
+    Accept-Language header is ignored for pages: IgnoreAcceptLanguageMiddleware)."""
     mode = "elder" if request.COOKIES.get(ELDER_COOKIE) == "1" else "std"
-    return (
-        f"anju:portal:{current}:{get_language()}:{mode}:{request.get_host()}:"
-        f"{request.get_full_path()}"
-    )
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return f"anju:portal:{current}:{language}:{mode}:{request.get_host()}:{request.get_full_path()}"
 
 
 def _cacheable_request(request) -> bool:
@@ -109,9 +112,33 @@ def remember_site_root_paths() -> None:
     Site.get_site_root_paths = staticmethod(get_site_root_paths)
 
 
+def remember_view_restrictions() -> None:
+    """Wagtail checks every page it serves for view restrictions on it and its ancestors
+    (two queries). While no page anywhere has one, which the process remembers under
+    the generation (saving or deleting a restriction changes it: anju.portal.apps), the
+    answer is known without asking; otherwise Wagtail asks as before."""
+    from wagtail.models import Page, PageViewRestriction
+
+    if getattr(Page.get_view_restrictions, "anju_remembered", False):
+        return
+    read = Page.get_view_restrictions
+
+    def get_view_restrictions(self):
+        if not localcache.remember(
+            "any-view-restriction", lambda: PageViewRestriction.objects.exists()
+        ):
+            return PageViewRestriction.objects.none()
+        return read(self)
+
+    get_view_restrictions.anju_remembered = True
+    Page.get_view_restrictions = get_view_restrictions
+
+
 class AnonymousPageCacheMiddleware:
-    """Serve anonymous GETs of portal pages from the cache. Place it after the
-    locale middleware (the key includes the language)."""
+    """Serve anonymous GETs of portal pages from the cache. Place it first after
+    whitenoise, before the session and locale middleware: a hit then costs what a
+    static file costs plus one Redis read (the generation), and what those middleware
+    add to a response (Content-Language, Vary) is kept with the page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -119,7 +146,6 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         token = localcache.begin()
         try:
-            remember_site(request)
             response = self._serve(request)
         finally:
             localcache.end(token)
@@ -130,13 +156,17 @@ class AnonymousPageCacheMiddleware:
             patch_cache_control(response, private=True)
         return response
 
+    def _render(self, request):
+        remember_site(request)
+        return self.get_response(request)
+
     def _serve(self, request):
         timeout = settings.PORTAL_CACHE_SECONDS
         if timeout <= 0 or not _cacheable_request(request):
-            return self.get_response(request)
+            return self._render(request)
         current = localcache.generation()
         if current is None:  # the shared cache is unreachable: render afresh
-            return self.get_response(request)
+            return self._render(request)
         key = _key(request, current)
         cached = localcache.get(("page", key))
         if cached is None:
@@ -147,7 +177,7 @@ class AnonymousPageCacheMiddleware:
             response = _copy(cached)
             response["X-Anju-Cache"] = "hit"
             return response
-        response = self.get_response(request)
+        response = self._render(request)
         if _cacheable_response(response):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -162,12 +192,14 @@ class AnonymousPageCacheMiddleware:
 
 def _copy(response):
     """A response to send, leaving the remembered one as it was (middleware further out
-    adds headers to what it is given)."""
-    from django.http import HttpResponse
+    adds headers to what it is given): a shallow copy with its own headers and cookies
+    (the content, bytes, is shared; headers were checked when first set)."""
+    from http.cookies import SimpleCookie
 
-    copy = HttpResponse(
-        response.content, status=response.status_code, content_type=response["Content-Type"]
-    )
-    for header, value in response.items():
-        copy[header] = value
+    copy = stdlib_copy.copy(response)
+    copy.headers = stdlib_copy.copy(response.headers)
+    copy.headers._store = dict(response.headers._store)
+    copy.cookies = SimpleCookie()
+    copy._container = list(response._container)
+    copy._resource_closers = []
     return copy

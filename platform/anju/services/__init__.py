@@ -48,6 +48,9 @@ PUBLIC = {
     "build_form_class": "fieldtypes",
     "validate_upload": "uploads",
     "handle_request_form": "views",
+    # A portal form's page that may be cached for anonymous visitors: the CSRF token
+    # comes from form_token.js (templates: anju_services/_token_*.html).
+    "form_page_response": "views",
     "FollowUpForm": "forms",
     "upload_path": "uploads",
 }

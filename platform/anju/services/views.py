@@ -111,7 +111,7 @@ def handle_request_form(
         requester_form = RequesterForm(prefix="requester", initial=initial, community=community)
         form = form_class()
         status = 200
-    token_by_script = request.method != "POST" and not user.is_authenticated
+    token_by_script = script_token(request)
     context = {
         **context,
         "service": service,
@@ -123,7 +123,24 @@ def handle_request_form(
         # publish ({% publishcache %}); never with a token or answers in it.
         "form_fragment_key": request.path if token_by_script else "",
     }
-    response = TemplateResponse(request, template, context, status=status)
+    return form_page_response(request, template, context, status=status)
+
+
+def script_token(request) -> bool:
+    """Whether a portal form's page gets its CSRF token from form_token.js: a GET by an
+    anonymous visitor, whose page is the same for everyone and so may be cached. A
+    signed-in visitor, or a post's answers shown again, get the token in the page."""
+    return request.method != "POST" and not request.user.is_authenticated
+
+
+def form_page_response(request, template, context, *, status=200) -> TemplateResponse:
+    """A portal form's page: ``token_by_script`` in the context for the template's
+    ``anju_services/_token_*.html`` includes, and ``Cache-Control: private`` whenever the
+    page carries a token (or anything else of one visitor's)."""
+    token_by_script = script_token(request)
+    response = TemplateResponse(
+        request, template, {**context, "token_by_script": token_by_script}, status=status
+    )
     if not token_by_script:
         patch_cache_control(response, private=True)  # a CSRF token and a one-time key
     return response

@@ -110,14 +110,16 @@ MIDDLEWARE = [
     # anything that may answer first (whitenoise, CommonMiddleware's redirects).
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous portal pages come from the cache until a publish changes them: before
+    # the session and locale middleware, so a hit costs little more than a static file
+    # (the key holds the path and the language cookie the language is chosen from).
+    "anju.portal.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Language comes from the URL (/en/...) or the resident's explicit choice, never
     # from the browser's Accept-Language header: zh-hans is the default for everyone.
     "anju.core.middleware.IgnoreAcceptLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "anju.core.middleware.ApiLanguageMiddleware",
-    # Anonymous portal pages come from the cache until a publish changes them.
-    "anju.portal.cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Ids too large for the database are a 404, never an OverflowError.
     "anju.core.middleware.IdRangeMiddleware",
