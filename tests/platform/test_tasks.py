@@ -63,3 +63,44 @@ def test_a_real_worker_consumes_tasks_from_redis(celery_worker):
         time.sleep(0.2)
     log = celery_worker.log.read_text(errors="replace")
     assert f"Task anju.ping[{result.id}] succeeded" in log, log
+
+
+def _result_in_log(worker, result, timeout=30) -> str:
+    import re
+    import time
+
+    pattern = re.compile(rf"\[{result.id}\] succeeded in [0-9.]+s: (.+)")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = pattern.search(worker.log.read_text(errors="replace"))
+        if found:
+            return found.group(1).strip()
+        time.sleep(0.2)
+    raise AssertionError(worker.log.read_text(errors="replace"))
+
+
+@pytest.fixture
+def keeping_worker(monkeypatch, request):
+    """A real worker whose settings keep database connections (as production does)."""
+    monkeypatch.setenv("CONN_MAX_AGE", "60")
+    return request.getfixturevalue("celery_worker")
+
+
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_keeps_its_connection_and_replaces_one_that_died(keeping_worker):
+    """Celery's fix-up closed the connection around every task; the worker now keeps it
+    (CELERY_DB_REUSE_MAX, CONN_MAX_AGE) and, the server having dropped it, the next task
+    gets a new one instead of failing (the health check of close_old_connections)."""
+    from django.db import connection
+
+    from tests.dummy_plugin.tasks import database_backend
+
+    first = _result_in_log(keeping_worker, database_backend.delay())
+    assert _result_in_log(keeping_worker, database_backend.delay()) == first
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [int(first)])
+    second = _result_in_log(keeping_worker, database_backend.delay())
+    assert second != first
+    assert _result_in_log(keeping_worker, database_backend.delay()) == second
