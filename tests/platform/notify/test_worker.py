@@ -156,15 +156,17 @@ def test_a_killed_worker_loses_nothing_and_sends_nothing_twice(
     # The SMS log row and the "sent" mark commit together: the crash split neither.
     assert SmsLog.objects.count() == sent
 
-    # A fresh worker. The task the killed one was running went with it (Redis gives it
-    # back only after an hour), and the queue still holds the rest.
-    fresh = start_worker("fresh", NOTIFY_TEST_REDELIVER_AFTER="1", **env)
-    # The fan-out task redelivered: it must create nothing.
+    # The task the killed worker was running went with it (Redis gives it back only
+    # after an hour), and the queue still holds the rest. The fan-out task redelivered:
+    # it must create nothing.
     fan_out_notice.delay(page.pk)
-    # Beat's sweep, run while the queue is still full and told that anything pending is
-    # lost: 200 messages that do have a task waiting get a second one.
+    # Beat's sweep, run while the queue is still full (before any worker takes from it:
+    # batches go fast) and told that anything pending is lost: 200 messages that do have
+    # a task waiting get a second one.
     settings.NOTIFY_REDELIVER_AFTER = 0
     assert deliver_pending.apply(kwargs={"limit": 200}).get() == 200
+    # A fresh worker.
+    fresh = start_worker("fresh", NOTIFY_TEST_REDELIVER_AFTER="1", **env)
 
     def settled():
         if Message.objects.filter(status=Status.PENDING).exists():
