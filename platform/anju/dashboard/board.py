@@ -274,6 +274,8 @@ def visited_by_month(grids, first: datetime.date, last: datetime.date) -> list[t
 
 
 def _as_date(value) -> datetime.date:
+    if isinstance(value, str):  # SQLite: a raw cursor returns the truncated month as text
+        value = datetime.datetime.fromisoformat(value)
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return value.date().replace(day=1)

@@ -150,6 +150,8 @@ def count(communities, months: list[datetime.date]) -> dict:
             params,
         )
         for m, community, grid, n in cursor.fetchall():
+            if isinstance(m, str):  # SQLite: a raw cursor returns the month as text
+                m = datetime.datetime.fromisoformat(m)
             m = m.date() if isinstance(m, datetime.datetime) else m
             result.setdefault((m.replace(day=1), community), {})[grid] = n
     return result
