@@ -2,33 +2,13 @@
 its CSRF token and one-time key, and the post files one case."""
 
 import pytest
-from django.db import connections
 
 from tests.plugins.employment.conftest import make_posting
-
-from .test_smoke import CHROMIUM_ARGS
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def phone_page(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 375, "height": 740}, locale="zh-CN")
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.errors = errors
-        yield page
-        browser.close()
-        connections.close_all()
 
 
 def test_interest_is_sent_from_the_cached_page(live_server, phone_page, world, settings):

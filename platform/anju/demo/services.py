@@ -146,21 +146,22 @@ REJECTIONS = {
 }
 
 
+def _form_page(home, existing: set, spec: dict, service, thank_you: str) -> None:
+    """The service's portal page under the home page, unless its slug is taken."""
+    slug, title, intro = spec["page"]
+    if slug not in existing:
+        home.add_child(
+            instance=ServiceFormPage(
+                title=title, slug=slug, service=service, intro=intro, thank_you=thank_you
+            )
+        )
+
+
 def load_services(home, rng: random.Random, out: list[str], staff: dict) -> None:
     services = [_service(spec) for spec in SERVICES]
     existing = set(home.get_children().values_list("slug", flat=True))
     for spec, service in zip(SERVICES, services, strict=True):
-        slug, title, intro = spec["page"]
-        if slug not in existing:
-            home.add_child(
-                instance=ServiceFormPage(
-                    title=title,
-                    slug=slug,
-                    service=service,
-                    intro=intro,
-                    thank_you="工作人员会按您留的电话联系您，请保持电话畅通。",
-                )
-            )
+        _form_page(home, existing, spec, service, "工作人员会按您留的电话联系您，请保持电话畅通。")
     _desk_service(home, existing, out, staff)
     if Case.objects.filter(service__in=services).exists():
         out.append(f"services: {len(services)} forms, cases already loaded")
@@ -205,17 +206,13 @@ def _desk_service(home, existing: set, out: list[str], staff: dict):
     from anju.services.workflow import transition
 
     service = _service(DESK_SERVICE)
-    slug, title, intro = DESK_SERVICE["page"]
-    if slug not in existing:
-        home.add_child(
-            instance=ServiceFormPage(
-                title=title,
-                slug=slug,
-                service=service,
-                intro=intro,
-                thank_you="便民服务站的工作人员会按您留的电话联系您，请保持电话畅通。",
-            )
-        )
+    _form_page(
+        home,
+        existing,
+        DESK_SERVICE,
+        service,
+        "便民服务站的工作人员会按您留的电话联系您，请保持电话畅通。",
+    )
     if Case.objects.filter(service=service).exists():
         out.append("township desk service 户籍业务: cases already loaded")
         return service
