@@ -47,6 +47,20 @@ def test_a_foreign_key_beyond_the_range_is_a_field_error(world):
     assert response.status_code == 400, response.content[:300]
 
 
+@pytest.mark.parametrize("notice", [int(HUGE), -int(HUGE), HUGE])
+def test_a_related_id_beyond_the_range_in_a_body_is_a_400(world, notice):
+    """Any PrimaryKeyRelatedField: SQLite raised OverflowError (schemathesis found it
+    on /api/notice-deliveries/); the API's exception handler answers 400."""
+    client = APIClient()
+    client.force_login(world.users["committee"])
+    response = client.post(
+        "/api/notice-deliveries/",
+        {"notice": notice, "household": world.household1.pk, "channel": "door"},
+        format="json",
+    )
+    assert response.status_code == 400, response.content[:300]
+
+
 def test_json_nested_too_deep_is_a_400_on_tracking(db):
     response = APIClient().post(
         "/api/services/track/", deep_json(), content_type="application/json"

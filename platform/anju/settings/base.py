@@ -398,6 +398,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # django-filter, with ids beyond the database's range answered 400 (anju.core.filters).
     "DEFAULT_FILTER_BACKENDS": ["anju.core.filters.RangeCheckedFilterBackend"],
+    # A body's id beyond 64 bits is a 400, not SQLite's OverflowError (anju.core.apierrors).
+    "EXCEPTION_HANDLER": "anju.core.apierrors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "anju.core.pagination.CappedCountPagination",
     "PAGE_SIZE": 50,
 }
