@@ -134,6 +134,46 @@ class ResilientRedisCache(RedisCache):
     def clear(self):
         return self._call(False, super().clear)
 
+    # -- announcements between processes (anju.core.localcache) -------------------------
+
+    def channel(self, name: str) -> str:
+        """The pub/sub channel for ``name``: channels are shared by every database of a
+        Redis server, so it carries the database number and the key prefix."""
+        pool = self._cache.get_client(write=True).connection_pool
+        return f"{pool.connection_kwargs.get('db', 0)}:{self.make_key(name)}"
+
+    def publish(self, name: str) -> None:
+        """Tell every process subscribed to ``name`` (:meth:`subscribe`) that it
+        changed; nothing while Redis is down."""
+        self._call(
+            None,
+            lambda: self._cache.get_client(write=True).publish(self.channel(name), b"1"),
+        )
+
+    def subscribe(self, name: str):
+        """A connection of its own (not from the pool: it is kept subscribed),
+        subscribed to ``name``'s channel on the server that :meth:`publish` writes to:
+        ``connection.can_read(timeout=0)`` says, without a round trip, that something was
+        published since. None while Redis is down."""
+        if self.is_down:
+            return None
+        connection = None
+        try:
+            pool = self._cache.get_client(write=True).connection_pool
+            connection = pool.connection_class(**pool.connection_kwargs)
+            connection.connect()
+            connection.send_command("SUBSCRIBE", self.channel(name))
+            # The server's confirmation: from here on nothing published is missed.
+            reply = connection.read_response(push_request=True)
+            if not reply or reply[0] not in (b"subscribe", "subscribe"):
+                raise RedisConnectionError(f"unexpected reply to SUBSCRIBE: {reply!r}")
+            return connection
+        except UNAVAILABLE as exc:
+            if connection is not None:
+                connection.disconnect()
+            self._failed(exc)
+            return None
+
 
 _MISSING = object()
 

@@ -5,9 +5,10 @@ cache until something they could see changes. Invalidation is by generation
 (``anju.core.localcache``): publishing, unpublishing, moving or deleting a page, turning a
 plugin on or off, saving a site or a community bumps one counter in the shared cache, and
 every key made under the old counter is simply never asked for again (it expires on its
-own). A request reads the counter once; a page is looked up first in the process's own
+own). A request knows the counter from the process's subscription to it, without a
+round trip (anju.core.localcache.Watcher); a page is looked up first in the process's own
 memory, then in the shared cache (Redis in production, shared by every process), so a
-hit costs one Redis round trip, for the counter.
+hit usually costs no Redis round trip at all.
 
 A view keeps its response out with ``Cache-Control: private`` (``patch_cache_control(
 response, private=True)``, or ``never_cache``), as any shared cache would. Responses to a
@@ -137,7 +138,7 @@ def remember_view_restrictions() -> None:
 class AnonymousPageCacheMiddleware:
     """Serve anonymous GETs of portal pages from the cache. Place it first after
     whitenoise, before the session and locale middleware: a hit then costs what a
-    static file costs plus one Redis read (the generation), and what those middleware
+    static file costs plus a look at the generation's subscription, and what those middleware
     add to a response (Content-Language, Vary) is kept with the page."""
 
     def __init__(self, get_response):

@@ -359,6 +359,10 @@ DASHBOARD_MONTHS_CACHE_SECONDS = env.int("DASHBOARD_MONTHS_CACHE_SECONDS", defau
 # Seconds a process keeps what changes only on publish (sites, active plugins, page
 # fragments; anju.core.localcache), at most: a publish anywhere forgets it at once.
 LOCAL_CACHE_SECONDS = env.int("LOCAL_CACHE_SECONDS", default=300)
+# How a process learns that the publish generation moved: with Redis, from a subscription
+# to its channel (no round trip per request), with the counter read again at least this
+# often in case the subscription was lost unnoticed; 0 reads it on every request.
+GENERATION_RECHECK_SECONDS = env.float("GENERATION_RECHECK_SECONDS", default=1.0)
 
 # --- services engine (anju.services) ---------------------------------------------------
 SERVICES_MAX_UPLOAD_BYTES = env.int("SERVICES_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
