@@ -2,6 +2,8 @@
 per model, the "My grids" page and its dashboard panel, visit coverage. All grid-scoped:
 see anju.permissions.admin."""
 
+import copy
+
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -18,7 +20,7 @@ from .admin.imports import (
     ImportTemplateView,
     ImportUploadView,
 )
-from .admin.my_grids import MyGridsView, add_my_grids_panel
+from .admin.my_grids import MyGridsView, add_my_grids_panel, sees_jurisdiction
 from .admin.townships import TownshipViewSet
 from .admin.viewsets import GRID_SCOPED_MODELS, CommunityViewSetGroup
 
@@ -62,9 +64,22 @@ def register_my_grids_url():
     ]
 
 
+class MyGridsMenuItem(PermissionMenuItem):
+    """ "My grids", or "My communities" for county and township staff, whose page it
+    then is (MyGridsView)."""
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        if sees_jurisdiction(request.user):
+            # A copy: menu items are shared by every request.
+            component = copy.copy(component)
+            component.label = _("My communities")
+        return component
+
+
 @hooks.register("register_admin_menu_item")
 def register_my_grids_menu_item():
-    return PermissionMenuItem(
+    return MyGridsMenuItem(
         _("My grids"),
         reverse_lazy("anju_my_grids"),
         name="my-grids",

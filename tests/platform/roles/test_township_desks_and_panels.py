@@ -202,3 +202,27 @@ def test_a_desks_case_list_and_panel_cost_the_same_however_many_cases(county):
     with CaptureQueriesContext(connection) as panel:
         (desk,) = desk_summaries(user)
     assert len(panel) == 1 and desk.open_count == 8
+
+
+def _menu_label(page, url) -> str:
+    """The sidebar's label for the entry leading to ``url`` (the menu is JSON in the page)."""
+    match = re.search(r'"name": "my-grids", "label": "([^"]*)"[^}]*}, "url": "([^"]*)"', page)
+    assert match, "no My grids entry in the menu"
+    assert match.group(2) == url
+    return match.group(1).encode().decode("unicode_escape")
+
+
+@pytest.mark.parametrize(
+    "role, label",
+    [
+        ("county", "我的社区"),
+        ("township_1", "我的社区"),
+        ("committee", "我的网格"),
+        ("grid_worker", "我的网格"),
+    ],
+)
+def test_the_menu_names_the_page_each_role_gets(county, client, role, label):
+    """County and township staff's "My grids" page is their communities: the menu says
+    so, in Chinese first."""
+    page = _home(client, county.users[role])
+    assert _menu_label(page, reverse("anju_my_grids")) == label
