@@ -22,20 +22,28 @@ def current_community(request) -> Community | None:
     from wagtail.models import Site
 
     site = Site.find_for_request(request)
-    site_id = site.pk if site else _NONE
-    # Remembered in the process until a community or site is saved (anju.core.localcache).
-    community_id = localcache.remember(("community-of-site", site_id), lambda: _community_id(site))
-    community = Community(pk=community_id) if community_id != _NONE else None
+    community_id = community_id_of_site(site.pk if site else None)
+    community = Community(pk=community_id) if community_id is not None else None
     request._anju_community = community
     return community
 
 
-def _community_id(site) -> int:
-    site_id = site.pk if site else _NONE
+def community_id_of_site(site_id: int | None) -> int | None:
+    """The pk of the community whose site is ``site_id`` (None: no site), by the same
+    rule as :func:`current_community`; None when no community claims it."""
+    site_id = site_id or _NONE
+    # Remembered in the process until a community or site is saved (anju.core.localcache).
+    community_id = localcache.remember(
+        ("community-of-site", site_id), lambda: _community_id(site_id)
+    )
+    return community_id if community_id != _NONE else None
+
+
+def _community_id(site_id: int) -> int:
     key = _SITE_KEY.format(site_id=site_id)
     community_id = cache.get(key)
     if community_id is None:
-        community = Community.objects.filter(site_id=site_id).first() if site else None
+        community = Community.objects.filter(site_id=site_id).first() if site_id else None
         if community is None:
             only = list(Community.objects.order_by("pk")[:2])
             community = only[0] if len(only) == 1 else None

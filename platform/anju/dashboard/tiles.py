@@ -78,7 +78,8 @@ def month_notices(start, end):
 
 
 def notice_counts(user, grids, start, end) -> dict:
-    notices = list(month_notices(start, end).only("pk", "audience"))
+    # url_path: which site, so which community, each notice is for (no query).
+    notices = list(month_notices(start, end).only("pk", "audience", "url_path"))
     if not notices:
         return {}
     _since, until = local_bounds(start, end)

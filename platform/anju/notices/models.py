@@ -17,6 +17,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from anju.community.models import Building, Grid, Household, Resident, SpecialGroup
+from anju.community.sites import community_id_of_site
 from anju.core import localcache
 
 from . import categories
@@ -254,10 +255,21 @@ class NoticePage(Page):
 
     # --- who it is for ----------------------------------------------------------------
 
+    def audience_community_id(self) -> int | None:
+        """The community whose site this notice is published on: whatever its audience,
+        it is for that community's residents only. None for a notice on a site that no
+        community claims (a county's own site): for everyone in the installation."""
+        parts = self.get_url_parts()
+        return community_id_of_site(parts[0] if parts else None)
+
     def targeted_households(self):
         """The households this notice is for, as one queryset: for a group or an age
-        band, the households where at least one targeted resident lives."""
+        band, the households where at least one targeted resident lives. Always within
+        the notice's community (:meth:`audience_community_id`)."""
         households = Household.objects.all()
+        community_id = self.audience_community_id()
+        if community_id is not None:
+            households = households.filter(building__grid__community_id=community_id)
         if self.audience == Audience.GRIDS:
             return households.filter(building__grid__in=self.audience_grids.all())
         if self.audience == Audience.BUILDINGS:
@@ -270,6 +282,10 @@ class NoticePage(Page):
         """The residents this notice is for (with a group audience: the group members;
         with an age band: the residents of those ages today)."""
         residents = Resident.objects.all()
+        if self.audience in (Audience.GROUPS, Audience.AGES):
+            community_id = self.audience_community_id()
+            if community_id is not None:
+                residents = residents.filter(household__building__grid__community_id=community_id)
         if self.audience == Audience.GROUPS:
             return residents.filter(groups__in=self.audience_groups.all()).distinct()
         if self.audience == Audience.AGES:
