@@ -196,6 +196,7 @@ def cancel(enrolment: Enrolment) -> Enrolment | None:
             template=PLACE,
             payload={"child": first.child.name, "klass": locked.title},
             dedup_key=f"classroom:enrolment:{first.pk}:place:{guardian.pk}",
+            community=locked.term.community_id,
         )
     return first
 
@@ -346,6 +347,7 @@ def send_notice(klass: ClassGroup, text: str, *, by=None) -> ClassNotice:
         )
     ).order_by("pk")
     payload = {"klass": klass.title, "text": text}
+    community_id = klass.term.community_id
     phones: set[str] = set()
     users: set[int] = set()
     for guardian in guardians:
@@ -357,6 +359,7 @@ def send_notice(klass: ClassGroup, text: str, *, by=None) -> ClassNotice:
                 template=NOTICE,
                 payload=payload,
                 dedup_key=f"classroom:notice:{notice.pk}:sms:{guardian.phone_last4}:{guardian.pk}",
+                community=community_id,
             )
         if guardian.user_id and guardian.user_id not in users:
             users.add(guardian.user_id)
@@ -366,6 +369,7 @@ def send_notice(klass: ClassGroup, text: str, *, by=None) -> ClassNotice:
                 template=NOTICE,
                 payload=payload,
                 dedup_key=f"classroom:notice:{notice.pk}:app:{guardian.user_id}",
+                community=community_id,
             )
     notice.recipients = len(phones | {f"u{pk}" for pk in users})
     notice.save(update_fields=["recipients"])

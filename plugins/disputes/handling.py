@@ -146,6 +146,7 @@ def notify_high_risk(dispute: Dispute) -> int:
                 "grid": case.grid.name if case.grid_id else "",
             },
             dedup_key=f"disputes:high_risk:{dispute.pk}:user:{user_id}",
+            community=case.community_id,
         )
         sent += created > 0  # people told (in the app, and by e-mail if they gave one)
     return sent

@@ -18,6 +18,7 @@ def remind_follow_ups() -> int:
             template=FOLLOW_UP_TEMPLATE,
             payload={"reference": dispute.reference},
             dedup_key=f"disputes:follow_up:{dispute.pk}:{dispute.follow_up_due:%Y%m%d}",
+            community=dispute.case.community_id,
         )
         queued += created > 0
     return queued

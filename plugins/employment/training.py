@@ -86,6 +86,7 @@ def cancel(enrolment: Enrolment) -> Enrolment | None:
             template=PLACE_FREED_TEMPLATE,
             payload={"name": first.resident.name, "course": locked.title},
             dedup_key=f"employment:enrolment:{first.pk}:promoted",
+            community=locked.community_id,
         )
     return first
 

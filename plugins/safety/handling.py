@@ -181,6 +181,7 @@ def notify_high(hazard: Hazard) -> int:
                 "address": case.household.address if case.household_id else "",
             },
             dedup_key=f"safety:high:{hazard.pk}:user:{user_id}",
+            community=case.community_id,
         )
         sent += created
     return sent

@@ -30,6 +30,7 @@ def overdue_to_worker(round_, user_id: int, count: int) -> bool:
         template="campaigns.overdue_worker",
         payload={"campaign": round_.campaign.title, "count": count, "due": str(round_.due_on)},
         dedup_key=f"campaigns:overdue:{round_.pk}:worker:{user_id}",
+        community=round_.campaign.community_id,
     )
     return bool(created)
 
@@ -45,5 +46,6 @@ def overdue_to_committee(round_, user_id: int, count: int, grids: list[str]) -> 
             "grids": "、".join(grids),
         },
         dedup_key=f"campaigns:overdue:{round_.pk}:committee:{user_id}",
+        community=round_.campaign.community_id,
     )
     return bool(created)

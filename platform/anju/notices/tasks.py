@@ -117,6 +117,7 @@ def fan_out_step(page_id: int, after: int = 0, step: int | None = None):
         template=NOTICE_TEMPLATE,
         payload=notice_payload(page),
         dedup_prefix=dedup_prefix(page.pk),
+        community=page.audience_community_id(),
     )
     if len(window) < size:
         return created

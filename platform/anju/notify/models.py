@@ -49,7 +49,14 @@ def mask_email(value: str) -> str:
 
 class Message(models.Model):
     """A message in the outbox. ``dedup_key`` is unique: enqueueing the same message
-    twice (a re-run fan-out, a retried request) finds the row that is already there."""
+    twice (a re-run fan-out, a retried request) finds the row that is already there.
+
+    ``community`` is the community it concerns (a notice's, a case's): the outbox in the
+    staff interface shows each person only their communities' messages, as every list
+    of community data does (``community_path``, anju.permissions.scope). A message of no
+    community (a sign-in code) is shown to superusers only."""
+
+    community_path = "community"
 
     channel = models.CharField(_("delivery channel"), max_length=20, choices=Channel.choices)
     # The recipient: a user (in-app, and e-mail or SMS to a user), or just an address.
@@ -64,6 +71,14 @@ class Message(models.Model):
     # null: the encrypted field stores an empty value as NULL.
     phone = EncryptedCharField(_("phone"), max_length=30, null=True, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    community = models.ForeignKey(
+        "community.Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community"),
+    )
     template = models.CharField(_("template"), max_length=100)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     language = models.CharField(

@@ -72,11 +72,14 @@ def dedup_key_for(dedup_prefix: str, recipient: Recipient) -> str:
     return f"{dedup_prefix}:{recipient.key}:{recipient.channel}"
 
 
-def _message(recipient: Recipient, dedup_key: str, template, payload, language, now) -> Message:
+def _message(
+    recipient: Recipient, dedup_key: str, template, payload, language, now, community_id
+) -> Message:
     if recipient.channel not in Channel.values:
         raise ValueError(f"Unknown channel {recipient.channel!r}")
     return Message(
         channel=recipient.channel,
+        community_id=community_id,
         user_id=recipient.user_id,
         phone=recipient.phone or None,
         email=recipient.email or "",
@@ -102,10 +105,13 @@ def enqueue(
     phone: str | None = None,
     email: str = "",
     language: str = "",
+    community=None,
 ) -> tuple[Message, bool]:
     """Put one message in the outbox and, once the transaction commits, hand it to a
     worker. Returns ``(message, created)``; with a ``dedup_key`` already in the outbox
-    nothing is added or sent and the existing message is returned."""
+    nothing is added or sent and the existing message is returned. ``community`` (a
+    community or its pk) is the one the message concerns: its staff see it in the
+    outbox; without one only superusers do."""
     templating.get_template(template)  # an unknown code is a bug: fail here, loudly
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}")
@@ -116,6 +122,7 @@ def enqueue(
             dedup_key=dedup_key,
             defaults={
                 "channel": channel,
+                "community_id": getattr(community, "pk", community),
                 "user_id": getattr(user, "pk", user),
                 "phone": phone or None,
                 "email": email or "",
@@ -139,6 +146,7 @@ def to_user(
     payload: dict | None = None,
     email: str | None = None,
     language: str = "",
+    community=None,
 ) -> int:
     """One message to a person with an account (a resident or staff): in the app, and by
     e-mail as well when they gave an address (the e-mail copy's dedup key is
@@ -167,6 +175,7 @@ def to_user(
             payload=payload,
             dedup_key=dedup_key,
             language=language,
+            community=community,
         )
         created += made
         if email:
@@ -178,6 +187,7 @@ def to_user(
                 payload=payload,
                 dedup_key=f"{dedup_key}:email",
                 language=language,
+                community=community,
             )
             created += made
     return created
@@ -205,6 +215,7 @@ def fan_out(
     language: str = "",
     batch_size: int | None = None,
     send: bool = True,
+    community=None,
 ) -> int:
     """One message per recipient, created in batches, each batch in its own transaction
     and handed to the workers when it commits. ``recipients`` (Recipient objects or
@@ -214,21 +225,29 @@ def fan_out(
     Idempotent: a recipient who already has this fan-out's message (same dedup key) gets
     nothing new, so a re-run after a crash creates only what the crashed run did not.
     Returns the number of messages created. ``send=False`` leaves them pending for
-    ``deliver``/``redeliver_stale`` (benchmarks, staged sends).
+    ``deliver``/``redeliver_stale`` (benchmarks, staged sends). ``community``: as for
+    :func:`enqueue`, one for the whole fan-out.
     """
     templating.get_template(template)
     size = batch_size or conf.batch_size()
     payload = payload or {}
+    community_id = getattr(community, "pk", community)
     created = 0
     iterator = iter(recipients)
     while batch := list(islice(iterator, size)):
         created += _fan_out_batch(
-            [Recipient.coerce(r) for r in batch], template, payload, dedup_prefix, language, send
+            [Recipient.coerce(r) for r in batch],
+            template,
+            payload,
+            dedup_prefix,
+            language,
+            send,
+            community_id,
         )
     return created
 
 
-def _fan_out_batch(batch, template, payload, dedup_prefix, language, send) -> int:
+def _fan_out_batch(batch, template, payload, dedup_prefix, language, send, community_id) -> int:
     by_key = {dedup_key_for(dedup_prefix, r): r for r in batch}
     now = timezone.now()
     with transaction.atomic():
@@ -236,7 +255,7 @@ def _fan_out_batch(batch, template, payload, dedup_prefix, language, send) -> in
             Message.objects.filter(dedup_key__in=list(by_key)).values_list("dedup_key", flat=True)
         )
         new = [
-            _message(r, key, template, payload, language, now)
+            _message(r, key, template, payload, language, now, community_id)
             for key, r in by_key.items()
             if key not in existing
         ]

@@ -2,8 +2,11 @@
 channel and template) with each message's attempts and last error.
 
 Messages hold the whole community's notifications: the views are declared
-``Scope.COMMUNITY`` (refused to grid-restricted roles). Nobody adds, edits or deletes a
-message here, superusers included; seeing them needs ``notify.view_message``.
+``Scope.COMMUNITY`` (refused to grid-restricted roles), and each person sees the messages
+of their own communities only (``Message.community_path``, the list and the inspect view
+both through anju.permissions.scope; a message of another community is a 404). Nobody
+adds, edits or deletes a message here, superusers included; seeing them needs
+``notify.view_message``.
 """
 
 from django.contrib.auth import get_user_model
@@ -12,11 +15,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, StatusTagColumn
-from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from anju.permissions.admin.views import ScopedIndexView, ScopedInspectView
 from anju.permissions.urlscope import Scope, ScopedViewSetMixin
 
 from .models import Message, Status
@@ -45,9 +48,15 @@ def _short_error(message) -> str:
     return error if len(error) <= 80 else error[:79] + "…"
 
 
-class MessageIndexView(generic.IndexView):
+class MessageIndexView(ScopedIndexView):
+    grid_scope = Scope.COMMUNITY
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("user")
+
+
+class MessageInspectView(ScopedInspectView):
+    grid_scope = Scope.COMMUNITY
 
 
 class ReadOnlyModelViewSet(ModelViewSet):
@@ -68,6 +77,7 @@ class ReadOnlyModelViewSet(ModelViewSet):
 class MessageViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
     model = Message
     index_view_class = MessageIndexView
+    inspect_view_class = MessageInspectView
     grid_scope = Scope.COMMUNITY
     icon = "mail"
     menu_label = _("Messages")

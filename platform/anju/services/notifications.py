@@ -59,7 +59,13 @@ def _tell_requester(case, *, template: str, payload: dict, dedup_key: str) -> No
     residents here too."""
     user = case.requester_user if case.requester_user_id else None
     if user is not None and user.is_active:
-        to_user(user, template=template, payload=payload, dedup_key=dedup_key)
+        to_user(
+            user,
+            template=template,
+            payload=payload,
+            dedup_key=dedup_key,
+            community=case.community_id,
+        )
     elif case.requester_phone:
         notify.enqueue(
             channel="sms",
@@ -67,6 +73,7 @@ def _tell_requester(case, *, template: str, payload: dict, dedup_key: str) -> No
             template=template,
             payload=payload,
             dedup_key=dedup_key,
+            community=case.community_id,
         )
 
 
@@ -107,6 +114,7 @@ def assigned(case) -> None:
             template="services.assigned",
             payload=_payload(case),
             dedup_key=f"services:case:{case.pk}:assigned:{case.assignee_id}:{count}",
+            community=case.community_id,
         )
 
 
@@ -122,14 +130,22 @@ def reopened(case, *, by_resident: bool = False) -> None:
         template="services.reopened",
         payload=_payload(case, who=str(who)),
         dedup_key=f"services:case:{case.pk}:reopened:{count}",
+        community=case.community_id,
     )
 
 
-def to_user(user, *, template: str, payload: dict, dedup_key: str, email=None) -> int:
+def to_user(
+    user, *, template: str, payload: dict, dedup_key: str, email=None, community=None
+) -> int:
     """One message to a person: in the app, and also by e-mail when they gave an
     address (the e-mail channel, Django's e-mail backend): ``notify.to_user``."""
     return notify.to_user(
-        user, template=template, payload=payload, dedup_key=dedup_key, email=email
+        user,
+        template=template,
+        payload=payload,
+        dedup_key=dedup_key,
+        email=email,
+        community=community,
     )
 
 
@@ -151,6 +167,7 @@ def escalated(cases, committee_by_community: dict | None = None, *, why: str = "
         for community_id, user_id in seats:
             committee_by_community.setdefault(community_id, set()).add(user_id)
     by_user: dict[int, list[str]] = {}
+    communities_of: dict[int, set[int]] = {}
     for case in cases:
         holders = (
             {case.assignee_id}
@@ -159,6 +176,7 @@ def escalated(cases, committee_by_community: dict | None = None, *, why: str = "
         )
         for user_id in holders:
             by_user.setdefault(user_id, []).append(case.reference)
+            communities_of.setdefault(user_id, set()).add(case.community_id)
     span = f"{min(c.pk for c in cases)}-{max(c.pk for c in cases)}-{len(cases)}"
     emails = notify.emails_of(by_user)  # one query for the batch, not one per person
     created = 0
@@ -170,6 +188,10 @@ def escalated(cases, committee_by_community: dict | None = None, *, why: str = "
             payload={"count": len(references), "references": shown},
             dedup_key=f"services:{why}:{span}:user:{user_id}",
             email=emails.get(user_id, ""),
+            # One community's staff see it in the outbox; cases of several: superusers.
+            community=next(iter(communities_of[user_id]))
+            if len(communities_of[user_id]) == 1
+            else None,
         )
     return created
 
@@ -192,4 +214,5 @@ def handed_over(case, organisation) -> None:
             template="services.handed_over",
             payload=_payload(case, organisation=organisation.name),
             dedup_key=f"services:case:{case.pk}:handover:{organisation.pk}:{user.pk}",
+            community=case.community_id,
         )

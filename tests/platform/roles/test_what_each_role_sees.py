@@ -58,12 +58,17 @@ def in_app(user, key, **extra):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_committee_sees_the_outbox_in_the_admin(world, client, role):
-    in_app(world.users["resident"], "m1")
+    ours = in_app(world.users["resident"], "m1", community=world.community)
+    elsewhere = in_app(
+        world.users["resident"], "m2", community=f.CommunityFactory(code="elsewhere")
+    )
+    unclaimed = in_app(world.users["resident"], "m3")  # of no community: a sign-in code
     client.force_login(world.users[role])
     response = client.get(reverse("notify_messages:index"))
     if role in ("superuser", "committee"):
         assert response.status_code == 200
-        assert len(response.context["object_list"]) == 1
+        shown = set(response.context["object_list"])
+        assert shown == ({ours, elsewhere, unclaimed} if role == "superuser" else {ours})
     else:
         assert response.status_code in (302, 403)
 
