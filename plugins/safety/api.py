@@ -6,6 +6,8 @@ to it; anything else is a 404) and ``scope_queryset`` for grid data."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, routers, serializers, status, viewsets
@@ -92,7 +94,10 @@ class HazardViewSet(viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied
         if name == "recheck" and not request.user.has_perm("safety.recheck_hazard"):
             raise PermissionDenied
-        form = form_class(request.data, request.FILES)
+        # A body that is not an object (JSON `true`, a list) has no fields: the form
+        # says which are missing, a 400 like any other.
+        data = request.data if isinstance(request.data, Mapping) else {}
+        form = form_class(data, request.FILES)
         if not form.is_valid():
             return Response(_form_errors(form), status=status.HTTP_400_BAD_REQUEST)
         try:

@@ -176,3 +176,18 @@ def test_partner_may_not_change_severity(world, hazards, handed):
     assert response.status_code == 403
     handed.refresh_from_db()
     assert handed.severity != "low"
+
+
+@pytest.mark.parametrize("body", ["true", "[1, 2]", '"yes"', "null"])
+def test_a_body_that_is_not_an_object_is_a_400(world, hazards, handed, body):
+    """Schemathesis sent JSON `true` to recheck/ and got a 500: the form was given a
+    boolean for its data. Now the missing fields are named, and nothing changes."""
+    client = APIClient()
+    client.force_authenticate(world.users["committee"])
+    url = f"/api/safety/hazards/{handed.pk}/"
+    for action, field in (("rectify/", "note"), ("recheck/", "passed")):
+        response = client.post(url + action, body, content_type="application/json")
+        assert response.status_code == 400, (action, response.content)
+        assert field in response.json()
+    handed.refresh_from_db()
+    assert handed.state != "rectified"
