@@ -5,10 +5,9 @@ scrolling, with no console error."""
 import datetime
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
-from tests.browser.test_smoke import CHROMIUM_ARGS
+from tests.browser.conftest import watch_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,20 +18,8 @@ PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture
-def phone_page(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.errors = errors
-        yield page
-        browser.close()
-        connections.close_all()
+def phone_page(chromium):
+    return watch_errors(chromium.new_page(viewport=PHONE, is_mobile=True, has_touch=True))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ draw both charts from the vendored Chart.js with no console error; the monthly r
 page draws them too."""
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from tests.platform.campaigns.conftest import checklist, hazard_service  # noqa: F401
@@ -11,7 +10,7 @@ from tests.platform.dashboard.conftest import town  # noqa: F401
 from tests.platform.services.conftest import built_service  # noqa: F401
 from tests.plugins.classroom.conftest import room  # noqa: F401
 
-from .test_smoke import CHROMIUM_ARGS
+from .conftest import watch_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,15 +19,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
+def browser(chromium):
+    return chromium
 
 
 def signed_in_page(browser, live_server, user):
@@ -38,11 +30,7 @@ def signed_in_page(browser, live_server, user):
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    return page
+    return watch_errors(context.new_page())
 
 
 def charts_drawn(page) -> dict:

@@ -14,10 +14,7 @@ one message). The Atom feed is XML and is skipped.
 """
 
 import pytest
-from django.db import connections
 from django.test import Client
-
-from .test_smoke import CHROMIUM_ARGS
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,19 +42,12 @@ SMALL_TARGETS_JS = """
 
 
 @pytest.fixture
-def phone(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": WIDTH, "height": 740}, device_scale_factor=2, is_mobile=True
-        )
-        yield context
-        context.close()
-        browser.close()
-        connections.close_all()
+def phone(chromium):
+    context = chromium.new_context(
+        viewport={"width": WIDTH, "height": 740}, device_scale_factor=2, is_mobile=True
+    )
+    yield context
+    context.close()
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ gives a hint instead of a list."""
 import datetime
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from .test_smoke import CHROMIUM_ARGS
+from .conftest import watch_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,20 +18,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.errors = errors
-        yield page
-        browser.close()
-        connections.close_all()
+def browser_page(chromium):
+    return watch_errors(chromium.new_context(locale="zh-CN").new_page(), console=False)
 
 
 def test_service_staff_find_a_resident_by_name_and_room(live_server, browser_page, world):

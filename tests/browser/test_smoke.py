@@ -1,9 +1,10 @@
 """Headless Debian Chromium loads the portal and the admin login with no console error."""
 
 import pytest
-from django.db import connections
 
 from anju.portal.site import ensure_home_page
+
+from .conftest import watch_errors
 
 # serialized_rollback: the live server needs committed rows, and the rows the migrations
 # made (the home page, the site) must come back for the tests after this one.
@@ -12,36 +13,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the live server answers in
-    # its own thread, so Django's async-safety guard does not apply here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(locale="en-US")  # an English browser still gets Chinese
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.errors = errors
-        yield page
-        browser.close()
-        # Inside Playwright's event loop asgiref gives this thread a separate set of
-        # database connections; close them, or the test database cannot be dropped.
-        connections.close_all()
+def browser_page(chromium):
+    return watch_errors(chromium.new_page(locale="en-US"))  # an English browser still gets Chinese
 
 
 def test_home_page_in_chinese(live_server, browser_page):
