@@ -63,7 +63,16 @@ def test_each_role_sees_its_communities_messages(county, messages, client, role,
 
 @pytest.mark.parametrize(
     "role",
-    ["grid_worker", "resident_rep", "desk_1", "partner_staff", "county", "township_1"],
+    [
+        "grid_worker",
+        "resident_rep",
+        "service_staff",
+        "resident",
+        "desk_1",
+        "partner_staff",
+        "county",
+        "township_1",
+    ],
 )
 def test_roles_without_the_outbox_are_refused(county, messages, client, role):
     client.force_login(county.users[role])
