@@ -19,8 +19,9 @@ round trip) and reads the counter again when something did. The counter is also 
 again at least every ``GENERATION_RECHECK_SECONDS`` (1), so a subscription lost without
 the socket noticing (a half-open connection) costs at most that long; a connection that
 breaks is dropped and the counter read on every request until a new subscription is
-confirmed. Redis delivers the announcement to the subscribed sockets before it answers
-the publisher, so a page requested after a publish has returned sees it. Set
+confirmed. Redis writes the announcement to the subscribed sockets in the same turn of
+its event loop as its answer to the publisher, a few microseconds after it: a page
+requested once the publisher's response has reached a browser sees the publish. Set
 ``GENERATION_RECHECK_SECONDS`` to 0 to read the counter on every request instead.
 
 Entries also expire after ``LOCAL_CACHE_SECONDS`` (300) whatever happens, so what changes
