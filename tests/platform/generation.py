@@ -21,7 +21,8 @@ def publish_elsewhere() -> int:
     """What :func:`anju.core.localcache.announce` does in another process: move the
     counter, announce it."""
     value = cache.incr(localcache.GENERATION_KEY)
-    cache.publish(localcache.GENERATION_KEY)
+    if hasattr(cache, "publish"):  # Redis; without it every process reads the counter
+        cache.publish(localcache.GENERATION_KEY)
     return value
 
 
