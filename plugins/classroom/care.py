@@ -209,7 +209,8 @@ def _clock(moment: datetime.datetime) -> str:
 
 
 def _tell_guardians(enrolment: Enrolment, template: str, payload: dict, key: str) -> int:
-    """SMS to every guardian of the child with a phone (at home and working away), once."""
+    """SMS to every guardian of the child with a phone (at home and working away), once;
+    the message is the child's community's."""
     sent = 0
     for guardian in Guardian.objects.filter(child_id=enrolment.child_id).exclude(phone=None):
         _message, created = notify.enqueue(
@@ -218,6 +219,7 @@ def _tell_guardians(enrolment: Enrolment, template: str, payload: dict, key: str
             template=template,
             payload=payload,
             dedup_key=f"{key}:guardian:{guardian.pk}",
+            community=enrolment.child.community_id,
         )
         sent += created
     return sent

@@ -8,6 +8,11 @@ A seeker and a posting match when
   with no pay given, "by agreement", fits every wish);
 * the tags fit: if the seeker chose any wishes, the posting has at least one of them.
 
+A posting published on a community's site is for that community's seekers only (as a
+notice is for its residents); one on a site no community claims, a county's own, is for
+every seeker of the installation, and each is told as a resident of their own community
+(the message carries it, so that community's committee sees it in the outbox).
+
 ``matches`` says it for one pair; ``postings_for`` and ``seekers_for`` answer the same
 question as one query each, so a list of matches costs the same whatever its length.
 """
@@ -21,6 +26,7 @@ from operator import or_
 from django.db.models import Q
 
 from anju import notify
+from anju.community import community_of_page
 
 from .fields import tag_q
 from .models import JobPostingPage, JobSeeker, WishedPlace, open_postings
@@ -52,9 +58,13 @@ def postings_for(seeker: JobSeeker, postings=None):
 
 
 def seekers_for(posting: JobPostingPage, seekers=None):
-    """Seekers still looking (or ``seekers``) that match ``posting``."""
+    """Seekers still looking (or ``seekers``) that match ``posting``: of the posting's
+    community, when its site is a community's."""
     if seekers is None:
         seekers = JobSeeker.objects.filter(status=JobSeeker.Status.LOOKING)
+    community_id = community_of_page(posting)
+    if community_id is not None:
+        seekers = seekers.filter(resident__community_id=community_id)
     q = Q(wished_place__in=[WishedPlace.EITHER, posting.place])
     if posting.pay_max is not None:
         q &= Q(min_pay__isnull=True) | Q(min_pay__lte=posting.pay_max)
@@ -68,7 +78,12 @@ def _recipients(seekers) -> Iterator[notify.Recipient]:
     for seeker in seekers.select_related("resident").iterator(chunk_size=500):
         phone = seeker.resident.phone
         if phone:
-            yield notify.Recipient(key=f"seeker:{seeker.pk}", channel="sms", phone=phone)
+            yield notify.Recipient(
+                key=f"seeker:{seeker.pk}",
+                channel="sms",
+                phone=phone,
+                community_id=seeker.resident.community_id,
+            )
 
 
 def notify_matching_seekers(posting: JobPostingPage, seekers=None, request=None) -> int:

@@ -27,6 +27,7 @@ PUBLIC = {
     "normalise_id_number": "idnumbers",
     "birth_date_of": "idnumbers",
     "current_community": "sites",
+    "community_of_page": "sites",
     "HouseholdPanel": "panels",
 }
 __getattr__, __dir__, __all__ = _facade(__name__, PUBLIC)

@@ -39,6 +39,15 @@ def community_id_of_site(site_id: int | None) -> int | None:
     return community_id if community_id != _NONE else None
 
 
+def community_of_page(page) -> int | None:
+    """The pk of the community whose site ``page`` is published on (by the same rule as
+    :func:`current_community`); None for a page on a site that no community claims (a
+    county's own site) or on no site. What a page tells residents is for that
+    community's residents only."""
+    parts = page.get_url_parts()
+    return community_id_of_site(parts[0] if parts else None)
+
+
 def _community_id(site_id: int) -> int:
     key = _SITE_KEY.format(site_id=site_id)
     community_id = cache.get(key)

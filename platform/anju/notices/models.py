@@ -17,7 +17,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from anju.community.models import Building, Grid, Household, Resident, SpecialGroup
-from anju.community.sites import community_id_of_site
+from anju.community.sites import community_of_page
 from anju.core import localcache
 
 from . import categories
@@ -259,8 +259,7 @@ class NoticePage(Page):
         """The community whose site this notice is published on: whatever its audience,
         it is for that community's residents only. None for a notice on a site that no
         community claims (a county's own site): for everyone in the installation."""
-        parts = self.get_url_parts()
-        return community_id_of_site(parts[0] if parts else None)
+        return community_of_page(self)
 
     def targeted_households(self):
         """The households this notice is for, as one queryset: for a group or an age

@@ -50,7 +50,9 @@ class Recipient:
 
     ``key`` names the person stably within the fan-out ("resident:42", "user:7"); the
     message's dedup key is ``f"{dedup_prefix}:{key}:{channel}"``. Give ``user_id`` for
-    in-app messages, ``phone`` for SMS, ``email`` (or a user with an address) for e-mail.
+    in-app messages, ``phone`` for SMS, ``email`` (or a user with an address) for e-mail;
+    ``community_id`` when this recipient's message concerns another community than the
+    fan-out's ``community``.
     """
 
     key: str
@@ -58,6 +60,9 @@ class Recipient:
     user_id: int | None = None
     phone: str | None = None
     email: str = ""
+    # The community this one message concerns, when a fan-out reaches several (a job
+    # posting on a county's site: each seeker's own); otherwise the fan-out's.
+    community_id: int | None = None
 
     @classmethod
     def coerce(cls, value) -> Recipient:
@@ -79,7 +84,7 @@ def _message(
         raise ValueError(f"Unknown channel {recipient.channel!r}")
     return Message(
         channel=recipient.channel,
-        community_id=community_id,
+        community_id=recipient.community_id or community_id,
         user_id=recipient.user_id,
         phone=recipient.phone or None,
         email=recipient.email or "",
@@ -226,7 +231,8 @@ def fan_out(
     nothing new, so a re-run after a crash creates only what the crashed run did not.
     Returns the number of messages created. ``send=False`` leaves them pending for
     ``deliver``/``redeliver_stale`` (benchmarks, staged sends). ``community``: as for
-    :func:`enqueue`, one for the whole fan-out.
+    :func:`enqueue`, one for the whole fan-out, unless a recipient names its own
+    (``Recipient.community_id``).
     """
     templating.get_template(template)
     size = batch_size or conf.batch_size()

@@ -106,6 +106,10 @@ def test_the_door_page_in_two_taps(room, enrolled, world, client):
     assert Attendance.objects.get().checked_out_at is None
     client.post(url, {"enrolment": enrolled.pk, "action": "out", "guardian": room.grandma.pk})
     assert Attendance.objects.get().picked_up_by == room.grandma
+    # Both taps' texts are the child's community's: its committee sees them in the outbox.
+    door = Message.objects.filter(template__in=[care.ARRIVED, care.PICKED_UP])
+    assert {m.template for m in door} == {care.ARRIVED, care.PICKED_UP}
+    assert set(door.values_list("community_id", flat=True)) == {room.child1.community_id}
     calls = client.get(reverse("classroom_admin:calls")).content.decode()
     assert "陌生人" in calls
 
