@@ -6,12 +6,12 @@ A seeker and a posting match when
 * the place fits: the seeker wants to work locally, away, or either;
 * the pay fits: the posting's highest pay reaches the seeker's lowest wish (a posting
   with no pay given, "by agreement", fits every wish);
-* the tags fit: if the seeker chose any wishes, the posting has at least one of them.
-
-A posting published on a community's site is for that community's seekers only (as a
-notice is for its residents); one on a site no community claims, a county's own, is for
-every seeker of the installation, and each is told as a resident of their own community
-(the message carries it, so that community's committee sees it in the outbox).
+* the tags fit: if the seeker chose any wishes, the posting has at least one of them;
+* the community fits: a posting published on a community's site is for that community's
+  seekers only (as a notice is for its residents); one on a site no community claims, a
+  county's own, is for every seeker of the installation. Each seeker is told as a
+  resident of their own community (the message carries it, so that community's
+  committee sees it in the outbox).
 
 ``matches`` says it for one pair; ``postings_for`` and ``seekers_for`` answer the same
 question as one query each, so a list of matches costs the same whatever its length.
@@ -41,11 +41,14 @@ def matches(posting: JobPostingPage, seeker: JobSeeker) -> bool:
         return False
     if seeker.tags and not set(seeker.tags) & set(posting.tags or []):
         return False
-    return True
+    return community_of_page(posting) in (None, seeker.resident.community_id)
 
 
 def postings_for(seeker: JobSeeker, postings=None):
-    """Open postings (or ``postings``) that match ``seeker``."""
+    """Open postings (or ``postings``) that match ``seeker``. Which site a posting is on
+    follows from its path and the sites' root paths (kept in the process), so the
+    postings of other communities' sites are found in Python over the open postings'
+    paths: one query whatever their number."""
     postings = open_postings() if postings is None else postings
     q = Q()
     if seeker.wished_place != WishedPlace.EITHER:
@@ -54,7 +57,14 @@ def postings_for(seeker: JobSeeker, postings=None):
         q &= Q(pay_max__isnull=True) | Q(pay_max__gte=seeker.min_pay)
     if seeker.tags:
         q &= reduce(or_, (tag_q("tags", tag) for tag in seeker.tags))
-    return postings.filter(q)
+    postings = postings.filter(q)
+    mine = (None, seeker.resident.community_id)
+    elsewhere = [
+        posting.pk
+        for posting in postings.only("pk", "url_path")
+        if community_of_page(posting) not in mine
+    ]
+    return postings.exclude(pk__in=elsewhere) if elsewhere else postings
 
 
 def seekers_for(posting: JobPostingPage, seekers=None):

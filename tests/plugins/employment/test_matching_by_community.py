@@ -1,6 +1,7 @@
 """On one installation of many communities (issue 20), a job posting published on a
 community's site is for that community's job seekers: listed, and texted, to them only,
-as a notice is for its own residents. A posting on a site that no community claims (a
+as a notice is for its own residents; and a seeker's matches are the postings of their
+own community's site and of the county's. A posting on a site that no community claims (a
 county's own) is for every seeker, and each text is the seeker's own community's, so
 each committee sees its residents' texts in the outbox and no other's."""
 
@@ -8,8 +9,14 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Page, Site
 
+from anju.community import community_of_page
 from anju.notify.models import Message
-from plugins.employment.matching import notify_matching_seekers, seekers_for
+from plugins.employment.matching import (
+    matches,
+    notify_matching_seekers,
+    postings_for,
+    seekers_for,
+)
 from plugins.employment.models import JobIndexPage
 from tests import factories as f
 
@@ -81,3 +88,26 @@ def test_the_posting_page_lists_and_texts_only_the_postings_community(
     assert world.resident1.name in page and "钱五" not in page
     assert client.post(url).status_code == 302
     assert texted(posting) == {world.resident1.phone: world.community.pk}
+
+
+def test_a_seekers_matches_are_their_communitys_postings_and_the_countys(
+    client, world, board, chunhui, ours
+):
+    """Both ways agree with the rule for one pair, and the admin's and the API's matches
+    pages (as a superuser, who may see every seeker) show the same."""
+    county = make_posting(board, "保洁员")  # the default site is nobody's: two communities
+    theirs = make_posting(chunhui.board, "采茶工")
+    assert community_of_page(county) is None and community_of_page(theirs) == chunhui.pk
+    for seeker, expected in ((ours, {county}), (chunhui.seeker, {county, theirs})):
+        assert set(postings_for(seeker)) == expected
+        assert {p for p in (county, theirs) if matches(p, seeker)} == expected
+    assert set(seekers_for(theirs)) == {chunhui.seeker}
+
+    client.force_login(f.UserFactory(username="root", is_superuser=True, is_staff=True))
+    page = client.get(reverse("employment_admin:seeker_matches", kwargs={"pk": ours.pk}))
+    assert "保洁员" in page.content.decode() and "采茶工" not in page.content.decode()
+    response = client.get(f"/api/employment/seekers/{ours.pk}/postings/")
+    assert response.status_code == 200
+    assert [row["title"] for row in response.json()["results"]] == ["保洁员"]
+    response = client.get(f"/api/employment/seekers/{chunhui.seeker.pk}/postings/")
+    assert {row["title"] for row in response.json()["results"]} == {"保洁员", "采茶工"}
