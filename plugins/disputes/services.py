@@ -80,5 +80,6 @@ def file_from_visit(visit, form: VisitDisputeForm, worker):
         household=visit.household,
         filed_by=worker,
         on_submit=on_submit,
+        consent_at_visit=True,  # the resident raised it at the visit: the visit is the record
     )
     return case.dispute

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anju.community.models import Visit
-from anju.services.consent import record_at_visit
 from anju.services.fieldtypes import stored_answers
 from anju.services.models import CaseEvent, record_text
 from anju.services.submission import Requester, submit
@@ -138,10 +137,9 @@ def record_answer(
                 requester=_requester(target),
                 household=target.household,
                 filed_by=user,
+                consent_at_visit=True,
             )
             answer.case = case
-            if _created and case.on_behalf:
-                record_at_visit(case, user)
             CaseEvent.objects.create(
                 case=case,
                 kind=CaseEvent.Kind.COMMENT,

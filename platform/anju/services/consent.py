@@ -158,8 +158,9 @@ def record(case, form: ConsentForm, staff) -> CaseConsent:
 
 
 def record_at_visit(case, staff) -> CaseConsent:
-    """The consent of a case opened from a campaign visit's answer: the resident asked
-    the staff member at the door (anju.campaigns.answering)."""
+    """The consent of a case the resident asked the staff member for in person, at a
+    visit: a campaign visit's answer (anju.campaigns.answering), or a matter heard on a
+    grid worker's round (``submit(..., consent_at_visit=True)``)."""
     return CaseConsent.objects.create(
         case=case,
         method=CaseConsent.Method.AT_VISIT,

@@ -559,15 +559,16 @@ class CaseConsent(models.Model):
     """Proof that the resident agreed to a case filed on their behalf (代办): the code
     sent by SMS to their phone that they read back to the staff member, or a photo of
     the authorisation they signed (kept as a staff-only attachment of the case); for a
-    case opened from a campaign visit's answer, the visit itself (the resident asked at
-    the door). Recorded by anju.services.consent when the case is filed."""
+    case the resident asked for in person at a visit (a campaign's, or a grid worker's
+    round), the visit itself. Recorded by anju.services.consent when the case is filed."""
 
     class Method(models.TextChoices):
         SMS_CODE = "sms_code", _("code sent by SMS, read back by the resident")
         SIGNED_PHOTO = "signed_photo", _("photo of a signed authorisation")
-        # Asked for at the door by the resident, during a campaign visit (专项走访): the
-        # campaign's answer and visit are the record. Never chosen on a filing form.
-        AT_VISIT = "at_visit", _("asked for in person at a campaign visit")
+        # Asked for in person by the resident, during a visit (a campaign's, 专项走访, or
+        # a grid worker's round, 入户走访): the visit is the record. Never chosen on a
+        # filing form.
+        AT_VISIT = "at_visit", _("asked for in person at a visit")
 
     #: The ways a filing form (admin, API) offers: proof the resident gives then.
     FILING_METHODS = (Method.SMS_CODE, Method.SIGNED_PHOTO)

@@ -171,6 +171,7 @@ def submit(
     idempotency_key: str = "",
     on_submit=None,
     resolve_hours: int | None = None,
+    consent_at_visit: bool = False,
 ) -> tuple[Case, bool]:
     """Make the case for a valid ``form`` of ``service``. Returns ``(case, created)``;
     ``created`` is False when the idempotency key was seen before.
@@ -180,6 +181,9 @@ def submit(
     escalates it as any other case.
 
     ``filed_by`` is the staff member filing on the resident's behalf (代办), if any.
+    ``consent_at_visit``: the resident asked ``filed_by`` for it in person, at a visit
+    (a campaign's or a grid worker's round); the case keeps that as its consent, as a
+    filing form keeps a code or a signed photo.
     ``on_submit(case, form)`` — a plugin's hook — runs inside the same transaction.
     """
     digest = _key_digest(service, idempotency_key, requester) if idempotency_key else None
@@ -203,6 +207,10 @@ def submit(
             )
             if on_submit is not None:
                 on_submit(case, form)
+            if consent_at_visit and case.on_behalf:
+                from .consent import record_at_visit
+
+                record_at_visit(case, filed_by)
     except BaseException as error:
         for file in saved:  # storage is not transactional: the rollback left these
             file.delete(save=False)

@@ -96,6 +96,11 @@ def test_grid_worker_records_a_dispute_from_a_visit(world, client):
     parties = list(dispute.parties.order_by("pk"))
     assert parties[0].resident == world.resident1
     assert parties[1].name == "送货司机" and parties[1].masked_phone == "137****1111"
+    # The resident raised it at the visit: that is the consent of a case filed on their
+    # behalf, and the case page says so instead of "No consent recorded".
+    assert case.consent.method == "at_visit" and case.consent.recorded_by == worker
+    detail = client.get(f"/admin/cases/{case.pk}/").content.decode()
+    assert "走访时当面提出" in detail and "没有记录居民同意" not in detail
 
 
 def test_visit_intake_needs_a_phone_when_none_is_on_record(world, client):
