@@ -284,7 +284,7 @@ class NoticePage(Page):
         if self.audience in (Audience.GROUPS, Audience.AGES):
             community_id = self.audience_community_id()
             if community_id is not None:
-                residents = residents.filter(household__building__grid__community_id=community_id)
+                residents = residents.filter(community_id=community_id)
         if self.audience == Audience.GROUPS:
             return residents.filter(groups__in=self.audience_groups.all()).distinct()
         if self.audience == Audience.AGES:

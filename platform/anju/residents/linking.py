@@ -131,9 +131,7 @@ def _tell_confirmed(link: ResidentLink) -> None:
         template=LINK_CONFIRMED,
         payload={"name": link.resident.name},
         dedup_key=f"residents:link:{link.pk}:confirmed",
-        community=Resident.objects.filter(pk=link.resident_id)
-        .values_list("household__building__grid__community_id", flat=True)
-        .first(),
+        community=link.community_id,
     )
 
 

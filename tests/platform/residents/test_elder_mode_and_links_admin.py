@@ -118,6 +118,12 @@ def test_the_grid_worker_links_an_ambiguous_account(client, world, pending):
     assert Message.objects.filter(
         template="residents.link_confirmed", user=shared.user, channel="in_app"
     ).exists()
+    # The resident's community's: its committee sees it in the outbox.
+    assert set(
+        Message.objects.filter(template="residents.link_confirmed").values_list(
+            "community_id", flat=True
+        )
+    ) == {world.resident1.community_id}
 
 
 def test_the_grid_worker_cannot_link_to_another_grids_resident(client, world, pending):
