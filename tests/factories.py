@@ -106,3 +106,12 @@ class VisitFactory(factory.django.DjangoModelFactory):
 def seat(user, grid, role=TeamRole.GRID_WORKER) -> GridTeamMember:
     """Put ``user`` on ``grid``'s team (which grants the grid's object permissions)."""
     return GridTeamMember.objects.create(grid=grid, user=user, role=role)
+
+
+def site_of_its_own(title: str, slug: str, hostname: str):
+    """A Wagtail site at ``hostname`` whose root is a new page under the tree's root: what
+    a second community of a county installation is served from (``Community.site``)."""
+    from wagtail.models import Page, Site
+
+    root = Page.get_first_root_node().add_child(instance=Page(title=title, slug=slug))
+    return Site.objects.create(hostname=hostname, root_page=root)

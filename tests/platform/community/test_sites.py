@@ -4,7 +4,7 @@ exactly one community, which needs no set-up."""
 
 import pytest
 from django.test import RequestFactory
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from anju.community import current_community
 from tests import factories as f
@@ -19,11 +19,8 @@ def _request(host: str):
 @pytest.fixture
 def two_sites(world, settings):
     settings.ALLOWED_HOSTS = ["*"]
-    root = Page.get_first_root_node()
     default = Site.objects.get(is_default_site=True)
-    other_root = root.add_child(instance=Page(title="春晖社区", slug="chunhui"))
-    other_site = Site.objects.create(hostname="chunhui.example.cn", root_page=other_root)
-    return default, other_site
+    return default, f.site_of_its_own("春晖社区", "chunhui", "chunhui.example.cn")
 
 
 def test_a_single_community_needs_no_set_up(world):

@@ -5,7 +5,7 @@ band or a special group. Its messages say their community (the outbox is scoped 
 it). A notice on a site no community claims (a county's own) is for everyone."""
 
 import pytest
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from anju.community.models import Resident, SpecialGroup
 from anju.notices.models import Audience, NoticeIndexPage, NoticePage
@@ -25,8 +25,8 @@ def two_communities(world):
     default = Site.objects.get(is_default_site=True)
     world.community.site = default
     world.community.save()
-    root = Page.get_first_root_node().add_child(instance=Page(title="春晖社区", slug="chunhui"))
-    site = Site.objects.create(hostname="chunhui.example.cn", root_page=root)
+    site = f.site_of_its_own("春晖社区", "chunhui", "chunhui.example.cn")
+    root = site.root_page
     other = f.CommunityFactory(name="春晖社区", code="chunhui", site=site)
     building = f.BuildingFactory(grid=f.GridFactory(community=other, number=1), name="8号楼")
     theirs = make_residents(make_households(building, 2), 3)

@@ -7,7 +7,7 @@ each committee sees its residents' texts in the outbox and no other's."""
 
 import pytest
 from django.urls import reverse
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from anju.community import community_of_page
 from anju.notify.models import Message
@@ -28,14 +28,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chunhui(world):
     """A second community, 春晖社区, on a site of its own, with one job seeker."""
-    root = Page.get_first_root_node().add_child(instance=Page(title="春晖社区", slug="chunhui"))
-    site = Site.objects.create(hostname="chunhui.example.cn", root_page=root)
+    site = f.site_of_its_own("春晖社区", "chunhui", "chunhui.example.cn")
     other = f.CommunityFactory(name="春晖社区", code="chunhui", site=site)
     building = f.BuildingFactory(grid=f.GridFactory(community=other, number=1), name="8号楼")
     household = f.HouseholdFactory(building=building)
     resident = f.ResidentFactory(household=household, name="钱五", phone="13700005555")
     other.seeker = make_seeker(resident)
-    other.board = root.add_child(instance=JobIndexPage(title="招聘信息", slug="jobs"))
+    other.board = site.root_page.add_child(instance=JobIndexPage(title="招聘信息", slug="jobs"))
     return other
 
 
