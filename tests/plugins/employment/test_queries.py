@@ -82,3 +82,29 @@ def test_admin_lists_do_not_grow(client, world, board):
     few = [count(client, url) for url in urls]
     add(8)
     assert [count(client, url) for url in urls] == few
+
+
+def test_matches_both_ways_do_not_grow(client, world, board):
+    """A seeker's matching postings and a posting's matching seekers, in the admin and the
+    API: which community's site each posting is on costs no query per posting."""
+    from django.urls import reverse
+
+    client.force_login(world.users["service_staff"])
+    seeker = make_seeker(world.resident1)
+    first = make_posting(board, "首个岗位")
+
+    def add(n):
+        add_postings(board, n)
+        for _ in range(n):
+            make_seeker(f.ResidentFactory(household=world.household2))
+
+    add(2)
+    urls = [
+        reverse("employment_admin:seeker_matches", kwargs={"pk": seeker.pk}),
+        f"/api/employment/seekers/{seeker.pk}/postings/",
+        reverse("employment_admin:posting", kwargs={"pk": first.pk}),
+        f"/api/employment/postings/{first.pk}/seekers/",
+    ]
+    few = [count(client, url) for url in urls]
+    add(8)
+    assert [count(client, url) for url in urls] == few
